@@ -1,0 +1,154 @@
+"""``python -m bot COMMAND``: serve, import, check, manifest, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot import db as dbmod
+from bot.i18n import t
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_INVALID = 2
+
+
+def out(lang: str, name: str, /, **params) -> None:
+    print(t(lang, f"cli.{name}", **params))
+
+
+def prepare_database(settings: Settings, lang: str) -> None:
+    """SQLite brings itself up to date; PostgreSQL must be upgraded on purpose."""
+    if settings.is_sqlite:
+        dbmod.upgrade(settings.database_url)
+        return
+    database = dbmod.Database(settings.database_url)
+    try:
+        asyncio.run(dbmod.ensure_schema_current(database.engine, settings.database_url))
+    except dbmod.SchemaOutOfDate as exc:
+        out(lang, "schema_out_of_date", message=str(exc))
+        raise SystemExit(1) from exc
+    finally:
+        asyncio.run(database.dispose())
+
+
+def load_file(path: str, lang: str):
+    from bot.trajectory_file import load
+
+    if not Path(path).exists():
+        out(lang, "file_missing", file=path)
+        raise SystemExit(EXIT_INVALID)
+    parsed, errors = load(path)
+    if errors:
+        for error in errors:
+            print(error.format(lang), file=sys.stderr)
+        out(lang, "errors_found", count=len(errors))
+        raise SystemExit(EXIT_INVALID)
+    return parsed
+
+
+def cmd_check(args, settings: Settings) -> int:
+    parsed = load_file(args.file, args.lang)
+    out(
+        args.lang,
+        "check_ok",
+        file=args.file,
+        organisations=len(parsed.organisations),
+        people=len(parsed.people),
+        sessions=len(parsed.sessions),
+        commitments=len(parsed.commitments),
+    )
+    return 0
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from bot.app import bootstrap
+    from bot.importer import import_file
+
+    parsed = load_file(args.file, args.lang)
+    prepare_database(settings, args.lang)
+
+    async def run():
+        bot = bootstrap(settings)
+        try:
+            return await import_file(bot.ctx, parsed, dry_run=args.dry_run)
+        finally:
+            await bot.ctx.db.dispose()
+
+    report = asyncio.run(run())
+    lang = args.lang
+    if args.dry_run:
+        out(lang, "dry_run")
+    status = "import_created" if report.created else ("import_updated" if report.changed else "import_unchanged")
+    out(lang, status, key=report.key)
+    out(lang, "import_counts", **report.counts)
+    if report.moved:
+        out(lang, "moved", keys=", ".join(report.moved))
+    if report.cancelled:
+        out(lang, "cancelled", keys=", ".join(report.cancelled))
+    if report.lookup_skipped:
+        out(lang, "lookup_skipped")
+    elif report.unreachable:
+        out(lang, "unreachable_header", count=len(report.unreachable))
+        for name, email in report.unreachable:
+            out(lang, "unreachable_line", name=name, email=email)
+    return 0
+
+
+def cmd_manifest(args, settings: Settings) -> int:
+    from bot.manifest import manifest_yaml
+
+    url = args.url or settings.public_url
+    socket_mode = args.socket or url is None
+    print(manifest_yaml(url, socket_mode))
+    return 0
+
+
+def cmd_db(args, settings: Settings) -> int:
+    dbmod.upgrade(settings.database_url)
+    out(args.lang, "db_upgraded", revision=dbmod.head_revision(settings.database_url))
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from bot.serve import serve
+
+    prepare_database(settings, args.lang)
+    if not settings.slack_configured and not settings.slack_app_token:
+        out(args.lang, "missing_settings", names=", ".join(settings.missing_slack_settings()))
+    asyncio.run(serve(settings, args.lang))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
+    parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the bot (default)")
+    p = sub.add_parser("check", help="validate a trajectory file")
+    p.add_argument("file")
+    p = sub.add_parser("import", help="import a trajectory file")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; save and send nothing")
+    p = sub.add_parser("manifest", help="print the Slack app manifest")
+    p.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
+    p.add_argument("--url", help="public base URL (default PUBLIC_URL)")
+    p = sub.add_parser("db", help="database maintenance")
+    p.add_argument("action", choices=("upgrade",))
+    return parser
+
+
+COMMANDS = {"serve": cmd_serve, "check": cmd_check, "import": cmd_import, "manifest": cmd_manifest, "db": cmd_db}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        out(args.lang, "settings_error", message=str(exc))
+        return EXIT_INVALID
+    return COMMANDS[args.command or "serve"](args, settings)

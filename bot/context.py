@@ -1,0 +1,37 @@
+"""What services need from the outside world, wired once in bot.app.bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from bot.chat import Chat
+from bot.clock import Clock
+from bot.db import Database
+from bot.quiet_hours import SendingWindow
+from bot.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    clock: Clock
+    chats: dict[str, Chat] = field(default_factory=dict)
+    wake_dispatcher: Callable[[], None] = lambda: None
+
+    @property
+    def window(self) -> SendingWindow:
+        return self.settings.sending_window
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def send_time(self, timezone: str) -> datetime:
+        """The first moment a message to people may go out (quiet hours)."""
+        return self.window.next_open(self.clock.now(), timezone)
+
+    def calendar_url(self, token: str) -> str | None:
+        base = self.settings.public_url
+        return f"{base}/ics/{token}.ics" if base else None

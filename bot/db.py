@@ -1,0 +1,101 @@
+"""Engine, sessions and schema migrations (Alembic)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.settings import to_async_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database schema is older than the code."""
+
+
+def alembic_config(database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", to_async_url(database_url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(database_url: str) -> None:
+    """Bring the schema to the newest revision (idempotent). Call outside a running event loop."""
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def head_revision(database_url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+
+
+async def ensure_schema_current(engine: AsyncEngine, database_url: str) -> None:
+    current, head = await current_revision(engine), head_revision(database_url)
+    if current != head:
+        raise SchemaOutOfDate(
+            f"The database schema is at revision {current or 'none'}, the code needs {head}. "
+            "Run: python -m bot db upgrade"
+        )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Take transactions into our own hands (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # BEGIN IMMEDIATE: a transaction takes the write lock up front, so two
+    # coroutines never deadlock upgrading a read lock (SQLITE_BUSY).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(database_url: str) -> AsyncEngine:
+    url = to_async_url(database_url)
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class Database:
+    """The engine plus a session factory; services take the session explicitly."""
+
+    def __init__(self, database_url: str):
+        self.url = database_url
+        self.engine = make_engine(database_url)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on error."""
+        async with self.sessionmaker() as session:
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,297 @@
+"""Apply a trajectory file to the database: update in place by key, send nothing twice.
+
+Re-importing the same file changes nothing.  A session whose time, place or
+title changed gets a higher calendar SEQUENCE and its invitees are told; a
+session marked ``cancelled: true`` (or dropped from the file) is cancelled and its
+invitees get a cancellation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import outbox
+from bot.chat import ChatError
+from bot.context import Context
+from bot.models import Invitation, Organisation, Person, Phase, Session, Trajectory
+from bot.services import invitations
+from bot.trajectory_file import SessionSpec, TrajectoryFile
+
+log = logging.getLogger(__name__)
+
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "agenda")
+NOTICE_FIELDS = ("starts_at", "ends_at", "location")
+
+
+@dataclass
+class ImportReport:
+    key: str
+    created: bool = False
+    changed: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    unreachable: list[tuple[str, str]] = field(default_factory=list)
+    lookup_skipped: bool = False
+    moved: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    notices: int = 0
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set attributes that differ; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+async def lookup_people(ctx: Context, tf: TrajectoryFile, known: dict[str, str | None]) -> tuple[dict[str, str | None], bool]:
+    """Slack ids by e-mail for people not linked yet.  Returns (ids, skipped)."""
+    chat = ctx.chats.get("slack")
+    found = dict(known)
+    if chat is None:
+        return found, True
+    for person in tf.people:
+        if found.get(person.email) or person.platform == "teams":
+            continue
+        try:
+            found[person.email] = await chat.lookup_user(person.email)
+        except ChatError as exc:
+            log.warning("lookup of %s failed: %s", person.email, exc.code)
+            found[person.email] = None
+    return found, False
+
+
+async def import_file(ctx: Context, tf: TrajectoryFile, dry_run: bool = False) -> ImportReport:
+    spec = tf.trajectory
+    async with ctx.db.sessionmaker() as s:
+        existing = (await s.execute(select(Trajectory).where(Trajectory.key == spec.key))).scalar_one_or_none()
+        known: dict[str, str | None] = {}
+        if existing is not None:
+            rows = await s.execute(select(Person.email, Person.slack_user_id).where(Person.trajectory_id == existing.id))
+            known = {email: uid for email, uid in rows}
+    slack_ids, skipped = await lookup_people(ctx, tf, known)
+
+    async with ctx.db.sessionmaker() as s:
+        await s.begin()
+        try:
+            report = await _apply(s, ctx, tf, slack_ids)
+            report.lookup_skipped = skipped
+            if dry_run:
+                await s.rollback()
+            else:
+                await s.commit()
+        except BaseException:
+            await s.rollback()
+            raise
+    if report.notices and not dry_run:
+        ctx.wake_dispatcher()
+    return report
+
+
+async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None]) -> ImportReport:
+    spec = tf.trajectory
+    report = ImportReport(spec.key)
+    trajectory = (await s.execute(select(Trajectory).where(Trajectory.key == spec.key))).scalar_one_or_none()
+    if trajectory is None:
+        trajectory = Trajectory(key=spec.key)
+        s.add(trajectory)
+        report.created = True
+    reminders = {name: getattr(spec.reminders, name) for name in spec.reminders.__dataclass_fields__}
+    changed = _assign(
+        trajectory,
+        {
+            "title": spec.title,
+            "theme": spec.theme,
+            "language": spec.language,
+            "timezone": spec.timezone,
+            "status_channels": list(spec.status_channels),
+            "summary_weekday": spec.summary.weekday if spec.summary else None,
+            "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
+            "current_phase": spec.current_phase,
+            "reminders": reminders,
+            "source_file": tf.path,
+        },
+    )
+    await s.flush()
+
+    changed |= await _phases(s, trajectory, tf)
+    organisations, org_changed = await _organisations(s, trajectory, tf)
+    people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report)
+    sessions_changed = await _sessions(s, ctx, trajectory, tf, report)
+    report.changed = changed or org_changed or people_changed or sessions_changed or report.created
+    if report.changed:
+        trajectory.updated_at = ctx.now()
+    report.counts = {
+        "organisations": len(tf.organisations),
+        "people": len(tf.people),
+        "sessions": len(tf.sessions),
+    }
+    return report
+
+
+async def _phases(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -> bool:
+    rows = {p.number: p for p in (await s.execute(select(Phase).where(Phase.trajectory_id == trajectory.id))).scalars()}
+    changed = False
+    for number, phase in tf.phases.items():
+        row = rows.get(number)
+        if row is None:
+            row = Phase(trajectory_id=trajectory.id, number=number)
+            s.add(row)
+            changed = True
+        changed |= _assign(row, {"name": phase.name, "starting_point": phase.starting_point, "result": phase.result})
+    return changed
+
+
+async def _organisations(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -> tuple[dict[str, Organisation], bool]:
+    rows = {
+        o.key: o for o in (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id))).scalars()
+    }
+    changed = False
+    for spec in tf.organisations:
+        row = rows.get(spec.key)
+        if row is None:
+            row = Organisation(trajectory_id=trajectory.id, key=spec.key)
+            s.add(row)
+            rows[spec.key] = row
+            changed = True
+        changed |= _assign(row, {"name": spec.name, "kind": spec.kind})
+    await s.flush()
+    return rows, changed
+
+
+async def _people(
+    s: AsyncSession,
+    trajectory: Trajectory,
+    tf: TrajectoryFile,
+    organisations: dict[str, Organisation],
+    slack_ids: dict[str, str | None],
+    report: ImportReport,
+) -> tuple[dict[str, Person], bool]:
+    rows = {p.email: p for p in (await s.execute(select(Person).where(Person.trajectory_id == trajectory.id))).scalars()}
+    changed = False
+    in_file = set()
+    for spec in tf.people:
+        in_file.add(spec.email)
+        row = rows.get(spec.email)
+        if row is None:
+            row = Person(trajectory_id=trajectory.id, email=spec.email)
+            s.add(row)
+            rows[spec.email] = row
+            changed = True
+        slack_id = slack_ids.get(spec.email) or row.slack_user_id
+        changed |= _assign(
+            row,
+            {
+                "name": spec.name,
+                "organisation_id": organisations[spec.organisation].id,
+                "roles": list(spec.roles),
+                "language": spec.language,
+                "platform": spec.platform,
+                "active": True,
+                "slack_user_id": slack_id,
+                "lookup_error": None if slack_id or spec.platform == "teams" else "users_not_found",
+            },
+        )
+        if not slack_id and spec.platform != "teams":
+            report.unreachable.append((spec.name, spec.email))
+    for email, row in rows.items():
+        if email not in in_file and row.active:
+            row.active = False
+            changed = True
+    await s.flush()
+    return rows, changed
+
+
+def _session_values(spec: SessionSpec, cancelled: bool) -> dict[str, Any]:
+    invite = {"roles": list(spec.invite.roles), "organisations": list(spec.invite.organisations), "people": list(spec.invite.people)}
+    return {
+        "kind": spec.kind,
+        "title": spec.title,
+        "phase": spec.phase,
+        "starts_at": spec.starts,
+        "ends_at": spec.ends,
+        "location": spec.location,
+        "agenda": spec.agenda,
+        "invite": invite,
+        "evaluation_form": spec.evaluation,
+        "cancelled": cancelled,
+    }
+
+
+async def _sessions(s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: TrajectoryFile, report: ImportReport) -> bool:
+    rows = {x.key: x for x in (await s.execute(select(Session).where(Session.trajectory_id == trajectory.id))).scalars()}
+    changed = False
+    wanted: dict[str, dict[str, Any]] = {spec.key: _session_values(spec, spec.cancelled) for spec in tf.sessions}
+    for key, row in rows.items():
+        if key not in wanted and not row.cancelled:
+            wanted[key] = {"cancelled": True}  # dropped from the file: cancelled
+    for key, values in wanted.items():
+        row = rows.get(key)
+        if row is None:
+            row = Session(trajectory_id=trajectory.id, key=key, sequence=0, ics_token=invitations.new_ics_token(), **values)
+            s.add(row)
+            changed = True
+            continue
+        before = {name: getattr(row, name) for name in (*CALENDAR_FIELDS, "cancelled")}
+        if not _assign(row, values):
+            continue
+        changed = True
+        calendar_change = any(before[n] != getattr(row, n) for n in (*CALENDAR_FIELDS, "cancelled"))
+        if not calendar_change:
+            continue
+        row.sequence += 1
+        if row.cancelled and not before["cancelled"]:
+            report.cancelled.append(key)
+            report.notices += await _tell_invitees(s, ctx, row, "session_cancelled", "cancel")
+        elif any(before[n] != getattr(row, n) for n in NOTICE_FIELDS) or before["cancelled"]:
+            report.moved.append(key)
+            report.notices += await _tell_invitees(s, ctx, row, "session_changed", "changed")
+        else:
+            await _tell_invitees(s, ctx, row, None, None)
+    await s.flush()
+    return changed
+
+
+async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, template: str | None, prefix: str | None) -> int:
+    """Refresh every sent invitation; with a template, also send a notice and a new calendar file."""
+    if session.invited_at is None:
+        return 0
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    sent = (
+        await s.execute(
+            select(Invitation)
+            .where(Invitation.session_id == session.id, Invitation.invited_at.is_not(None))
+            .options(selectinload(Invitation.person), selectinload(Invitation.session))
+        )
+    ).scalars().all()
+    await invitations.drop_open_tasks(s, [inv.id for inv in sent])
+    base = await invitations.session_context(s, session)
+    send_at = ctx.send_time(trajectory.timezone)
+    notices = 0
+    for inv in sent:
+        await invitations.refresh_invitation_message(s, ctx, inv)
+        if not session.cancelled:
+            await invitations.schedule_reminders(s, ctx, trajectory, session, inv)
+        if template is None or not inv.person.slack_user_id:
+            continue
+        _, created = await outbox.enqueue(
+            s,
+            key=f"{prefix}:{session.id}:{inv.person_id}:{session.sequence}",
+            op="direct",
+            template=template,
+            data=invitations.invitation_vm(ctx, base, session, inv, inv.person),
+            person=inv.person,
+            now=ctx.now(),
+            not_before=send_at,
+        )
+        await invitations.enqueue_calendar_file(s, ctx, session, inv.person, send_at)
+        notices += int(created)
+    return notices

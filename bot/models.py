@@ -1,0 +1,266 @@
+"""Database models (SQLAlchemy 2, typed).  Platform-neutral except for platform ids."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Trajectory(Base):
+    __tablename__ = "trajectory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    status_channels: Mapped[list[Any]] = mapped_column(default=list)
+    summary_weekday: Mapped[int | None]
+    summary_time: Mapped[str | None] = mapped_column(String(5))
+    current_phase: Mapped[int] = mapped_column(default=1)
+    reminders: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_file: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
+
+    phases: Mapped[list[Phase]] = relationship(back_populates="trajectory", order_by="Phase.number")
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="trajectory")
+    people: Mapped[list[Person]] = relationship(back_populates="trajectory")
+    sessions: Mapped[list[Session]] = relationship(back_populates="trajectory", order_by="Session.starts_at")
+
+
+class Phase(Base):
+    __tablename__ = "phase"
+    __table_args__ = (UniqueConstraint("trajectory_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    starting_point: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="phases")
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("trajectory_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(Text)
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="organisations")
+    people: Mapped[list[Person]] = relationship(back_populates="organisation")
+
+
+class Person(Base):
+    """A person in one trajectory (the same e-mail in two trajectories is two rows)."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("trajectory_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(320))
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(8))
+    platform: Mapped[str | None] = mapped_column(String(16))  # preference from the file
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    teams_user_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    teams_reference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    lookup_error: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)  # false once removed from the file
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="people")
+    organisation: Mapped[Organisation] = relationship(back_populates="people")
+
+    def has_role(self, role: str) -> bool:
+        return role in (self.roles or [])
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.slack_user_id or self.teams_user_id)
+
+
+class Session(Base):
+    """A meeting (bijeenkomst / dialoog / sessie)."""
+
+    __tablename__ = "session"
+    __table_args__ = (UniqueConstraint("trajectory_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    phase: Mapped[int]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    location: Mapped[str | None] = mapped_column(Text)
+    agenda: Mapped[str | None] = mapped_column(Text)
+    invite: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evaluation_form: Mapped[str | None] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    invited_at: Mapped[datetime | None]
+    ics_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="sessions")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="session")
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    delegated_from_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    answered_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime | None]
+    attended: Mapped[bool | None]
+    revision: Mapped[int] = mapped_column(default=0)  # raised on every change of the message
+
+    session: Mapped[Session] = relationship(back_populates="invitations")
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    delegated_to: Mapped[Person | None] = relationship(foreign_keys=[delegated_to_id])
+    delegated_from: Mapped[Person | None] = relationship(foreign_keys=[delegated_from_id])
+
+
+class ScheduledTask(Base):
+    """Due work: the sweep picks rows whose ``due_at`` has passed and are not done.
+
+    One row per future reminder; the handler for ``kind`` checks at fire time
+    whether it still applies (e.g. the invitee has answered meanwhile).
+    """
+
+    __tablename__ = "scheduled_task"
+    __table_args__ = (
+        Index(
+            "ix_scheduled_task_open_due",
+            "due_at",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+        Index("ix_scheduled_task_ref", "kind", "ref_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    ref_id: Mapped[int]
+    due_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class OutboxMessage(Base):
+    """Every outbound message, written in the transaction of the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "not_before",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_outbox_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    trajectory_id: Mapped[int | None] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    platform: Mapped[str] = mapped_column(String(16), default="slack")
+    op: Mapped[str] = mapped_column(String(16))  # direct | update | channel | file
+    target: Mapped[str | None] = mapped_column(String(256))  # user id / channel id
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    ref_channel: Mapped[str | None] = mapped_column(String(256))
+    ref_ts: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """Events Slack delivered, so a retry (same ``event_id``) is handled once."""
+
+    __tablename__ = "processed_event"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime]
+
+
+RSVP_STATUSES = ("pending", "yes", "no", "maybe", "delegated")
+ROLES = ("trekker", "ambassadeur", "deelnemer", "expert", "bestuurder")

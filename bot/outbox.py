@@ -1,0 +1,68 @@
+"""Writing to the outbox.  Every message the bot sends starts as a row here,
+written in the same transaction as the change that caused it.
+
+The idempotency key makes writing safe to repeat: a second ``enqueue`` with the
+same key is a no-op, so a re-run command, a re-delivered event or a sweep that
+runs twice never sends twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import OutboxMessage, Person
+
+
+async def find(session: AsyncSession, key: str) -> OutboxMessage | None:
+    return (await session.execute(select(OutboxMessage).where(OutboxMessage.key == key))).scalar_one_or_none()
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    op: str,
+    template: str,
+    data: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+    trajectory_id: int | None = None,
+    person: Person | None = None,
+    target: str | None = None,
+    platform: str = "slack",
+    language: str = "nl",
+    update_of: OutboxMessage | None = None,
+) -> tuple[OutboxMessage, bool]:
+    """Add a message unless one with ``key`` exists.  Returns (row, created)."""
+    existing = await find(session, key)
+    if existing is not None:
+        return existing, False
+    if person is not None:
+        target = target or person.slack_user_id
+        language = person.language or language
+        trajectory_id = trajectory_id or person.trajectory_id
+    row = OutboxMessage(
+        key=key,
+        op=op,
+        template=template,
+        data=data,
+        trajectory_id=trajectory_id,
+        person_id=person.id if person is not None else None,
+        target=target,
+        platform=platform,
+        language=language,
+        update_of_id=update_of.id if update_of is not None else None,
+        status="pending",
+        attempts=0,
+        not_before=not_before or now,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row, True

@@ -1,0 +1,129 @@
+"""Who is who: trajectories, people and their roles, as seen from a chat user."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.models import Person, Session, Trajectory
+
+TRAJECTORY_WORD = re.compile(r"(?:^|\s)traje(?:ct|ctory):(\S+)", re.IGNORECASE)
+
+
+@dataclass
+class Resolution:
+    trajectory: Trajectory | None
+    problem: str | None = None  # no_trajectory | unknown_trajectory | which_trajectory
+    word: str | None = None
+    choices: list[str] | None = None
+
+
+def split_trajectory_word(text: str) -> tuple[str | None, str]:
+    """``traject:<key>`` may stand anywhere; returns (key, the rest of the text)."""
+    match = TRAJECTORY_WORD.search(text)
+    if not match:
+        return None, text.strip()
+    rest = (text[: match.start()] + " " + text[match.end():]).strip()
+    return match.group(1), " ".join(rest.split())
+
+
+async def trajectories_of(s: AsyncSession, platform_user_id: str) -> list[Trajectory]:
+    rows = await s.execute(
+        select(Trajectory)
+        .join(Person, Person.trajectory_id == Trajectory.id)
+        .where(Person.slack_user_id == platform_user_id, Person.active.is_(True))
+        .order_by(Trajectory.key)
+    )
+    return list(rows.scalars().unique())
+
+
+def _channel_matches(trajectory: Trajectory, channel_id: str | None, channel_name: str | None) -> bool:
+    for entry in trajectory.status_channels or []:
+        value = entry.split(":", 1)[1] if entry.startswith(("slack:", "teams:")) else entry
+        if entry.startswith("teams:"):
+            continue
+        if channel_id and value == channel_id:
+            return True
+        if channel_name and value.lstrip("#") == channel_name.lstrip("#"):
+            return True
+    return False
+
+
+async def resolve_trajectory(
+    s: AsyncSession, user_id: str, key: str | None, channel_id: str | None = None, channel_name: str | None = None
+) -> Resolution:
+    """From ``traject:<key>``, from the channel, or the user's only trajectory."""
+    mine = await trajectories_of(s, user_id)
+    choices = [t.key for t in mine]
+    if key:
+        found = (await s.execute(select(Trajectory).where(Trajectory.key == key))).scalar_one_or_none()
+        if found is None:
+            return Resolution(None, "unknown_trajectory", key, choices)
+        return Resolution(found)
+    if channel_id or channel_name:
+        everything = (await s.execute(select(Trajectory))).scalars().all() if not mine else mine
+        for trajectory in everything:
+            if _channel_matches(trajectory, channel_id, channel_name):
+                return Resolution(trajectory)
+    if len(mine) == 1:
+        return Resolution(mine[0])
+    if not mine:
+        return Resolution(None, "no_trajectory")
+    return Resolution(None, "which_trajectory", None, choices)
+
+
+async def person_in(s: AsyncSession, trajectory_id: int, platform_user_id: str) -> Person | None:
+    return (
+        await s.execute(
+            select(Person).where(
+                Person.trajectory_id == trajectory_id, Person.slack_user_id == platform_user_id, Person.active.is_(True)
+            )
+        )
+    ).scalars().first()
+
+
+async def is_trekker(s: AsyncSession, trajectory_id: int, platform_user_id: str) -> bool:
+    person = await person_in(s, trajectory_id, platform_user_id)
+    return person is not None and person.has_role("trekker")
+
+
+async def session_by_key(s: AsyncSession, trajectory_id: int, key: str) -> Session | None:
+    return (
+        await s.execute(
+            select(Session)
+            .where(Session.trajectory_id == trajectory_id, Session.key == key)
+            .options(selectinload(Session.trajectory))
+        )
+    ).scalar_one_or_none()
+
+
+async def session_keys(s: AsyncSession, trajectory_id: int) -> list[str]:
+    rows = await s.execute(
+        select(Session.key).where(Session.trajectory_id == trajectory_id, Session.cancelled.is_(False)).order_by(Session.starts_at)
+    )
+    return list(rows.scalars())
+
+
+async def invitees(s: AsyncSession, session: Session) -> list[Person]:
+    """Everyone the session's ``invite`` spec names (roles, organisations, people)."""
+    spec = session.invite or {}
+    roles = set(spec.get("roles") or [])
+    organisations = set(spec.get("organisations") or [])
+    emails = {e.lower() for e in spec.get("people") or []}
+    people = (
+        await s.execute(
+            select(Person)
+            .where(Person.trajectory_id == session.trajectory_id, Person.active.is_(True))
+            .options(selectinload(Person.organisation))
+            .order_by(Person.id)
+        )
+    ).scalars().all()
+    return [
+        p
+        for p in people
+        if roles.intersection(p.roles or []) or p.organisation.key in organisations or p.email in emails
+    ]

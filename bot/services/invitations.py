@@ -1,0 +1,438 @@
+"""Invitations: send them, record answers, hand them to a colleague, overview."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import outbox
+from bot.calendar import CalendarEvent, build_ics, ics_filename
+from bot.context import Context
+from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
+from bot.quiet_hours import working_day_before
+from bot.services import directory
+
+ANSWERS = ("yes", "no", "maybe")
+ATTENDEE_REMINDER_HOUR = 10  # local time on the working day before
+
+
+def new_ics_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def invite_key(session: Session, person: Person) -> str:
+    return f"invite:{session.id}:{person.id}"
+
+
+# -- view-models ------------------------------------------------------------------
+
+
+async def session_context(s: AsyncSession, session: Session) -> dict:
+    """The parts of an invitation that are the same for every invitee."""
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    phase = (
+        await s.execute(select(Phase).where(Phase.trajectory_id == session.trajectory_id, Phase.number == session.phase))
+    ).scalar_one_or_none()
+    people = await directory.invitees(s, session)
+    organisations: list[str] = []
+    for person in people:
+        if person.organisation.name not in organisations:
+            organisations.append(person.organisation.name)
+    return {
+        "trajectory": trajectory.title,
+        "timezone": trajectory.timezone,
+        "session_key": session.key,
+        "title": session.title,
+        "starts": session.starts_at.isoformat(),
+        "ends": session.ends_at.isoformat(),
+        "location": session.location,
+        "agenda": session.agenda,
+        "phase": {"number": session.phase, "name": phase.name} if phase else {"number": session.phase, "name": ""},
+        "organisations": organisations,
+        "cancelled": session.cancelled,
+    }
+
+
+def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
+    vm = dict(base)
+    vm.update(
+        invitation_id=inv.id,
+        name=person.name,
+        status=inv.status,
+        colleague=inv.delegated_to.name if inv.delegated_to is not None else None,
+        delegated_from=inv.delegated_from.name if inv.delegated_from is not None else None,
+        calendar_url=ctx.calendar_url(session.ics_token),
+        calendar_file=ctx.settings.public_url is None,
+    )
+    return vm
+
+
+async def load_invitation(s: AsyncSession, invitation_id: int) -> Invitation | None:
+    return (
+        await s.execute(
+            select(Invitation)
+            .where(Invitation.id == invitation_id)
+            .options(
+                selectinload(Invitation.person).selectinload(Person.organisation),
+                selectinload(Invitation.session),
+                selectinload(Invitation.delegated_to),
+                selectinload(Invitation.delegated_from),
+            )
+        )
+    ).scalar_one_or_none()
+
+
+# -- calendar ---------------------------------------------------------------------
+
+
+async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> CalendarEvent:
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    organizer = (
+        await s.execute(
+            select(Person).where(Person.trajectory_id == session.trajectory_id, Person.active.is_(True)).order_by(Person.id)
+        )
+    ).scalars().all()
+    trekker = next((p for p in organizer if p.has_role("trekker")), None)
+    description = "\n\n".join(part for part in (trajectory.title, session.agenda or "") if part)
+    return CalendarEvent(
+        uid=f"{trajectory.key}.{session.key}@dialoogbot",
+        sequence=session.sequence,
+        title=session.title,
+        description=description,
+        location=session.location,
+        starts=session.starts_at,
+        ends=session.ends_at,
+        timezone=trajectory.timezone,
+        cancelled=session.cancelled,
+        url=ctx.calendar_url(session.ics_token),
+        organizer_name=trekker.name if trekker else None,
+        organizer_email=trekker.email if trekker else None,
+        stamp=ctx.now(),
+    )
+
+
+async def enqueue_calendar_file(s: AsyncSession, ctx: Context, session: Session, person: Person, not_before: datetime) -> None:
+    """Without PUBLIC_URL the calendar entry travels as a file in the DM."""
+    if ctx.settings.public_url:
+        return
+    event = await calendar_event(s, ctx, session)
+    from bot.i18n import t
+
+    await outbox.enqueue(
+        s,
+        key=f"ics:{session.id}:{person.id}:{session.sequence}",
+        op="file",
+        template="file",
+        data={
+            "filename": ics_filename(session.title),
+            "content": build_ics(event).decode("utf-8"),
+            "title": t(person.language, "invite.calendar_file_title", title=session.title),
+        },
+        person=person,
+        now=ctx.now(),
+        not_before=not_before,
+    )
+
+
+# -- reminders schedule -----------------------------------------------------------
+
+
+async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation) -> None:
+    now = ctx.now()
+    config = trajectory.reminders or {}
+    for days in config.get("rsvp_days_before", [7, 2]):
+        due = session.starts_at - timedelta(days=days)
+        if due > now:
+            await add_task(s, f"rsvp:{inv.id}:{session.sequence}:{days}", "rsvp_reminder", inv.id, due, session.starts_at)
+    if config.get("attendee_day_before", True):
+        zone = ZoneInfo(trajectory.timezone)
+        day = working_day_before(session.starts_at.astimezone(zone).date())
+        due = datetime(day.year, day.month, day.day, ATTENDEE_REMINDER_HOUR, tzinfo=zone)
+        if due > now and due < session.starts_at:
+            await add_task(s, f"attendee:{inv.id}:{session.sequence}", "attendee_reminder", inv.id, due, session.starts_at)
+
+
+async def add_task(s: AsyncSession, key: str, kind: str, ref_id: int, due: datetime, expires: datetime | None = None) -> None:
+    exists = (await s.execute(select(ScheduledTask.id).where(ScheduledTask.key == key))).scalar_one_or_none()
+    if exists is None:
+        s.add(ScheduledTask(key=key, kind=kind, ref_id=ref_id, due_at=due, expires_at=expires))
+
+
+async def drop_open_tasks(s: AsyncSession, invitation_ids: list[int]) -> None:
+    if invitation_ids:
+        await s.execute(
+            delete(ScheduledTask).where(
+                ScheduledTask.kind.in_(("rsvp_reminder", "attendee_reminder")),
+                ScheduledTask.ref_id.in_(invitation_ids),
+                ScheduledTask.done_at.is_(None),
+            )
+        )
+
+
+# -- sending invitations ----------------------------------------------------------
+
+
+@dataclass
+class InviteResult:
+    sent: int = 0
+    already: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    send_at: datetime | None = None
+
+
+async def send_invitation(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation, base: dict, not_before: datetime
+) -> None:
+    person = inv.person
+    inv.invited_at = ctx.now()
+    await s.flush()
+    await s.refresh(inv, ["delegated_to", "delegated_from"])
+    await outbox.enqueue(
+        s,
+        key=invite_key(session, person),
+        op="direct",
+        template="invitation",
+        data=invitation_vm(ctx, base, session, inv, person),
+        person=person,
+        now=ctx.now(),
+        not_before=not_before,
+    )
+    await enqueue_calendar_file(s, ctx, session, person, not_before)
+    await schedule_reminders(s, ctx, trajectory, session, inv)
+
+
+async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResult:
+    """Invite everyone the session names who has not had an invitation yet."""
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    result = InviteResult(send_at=ctx.send_time(trajectory.timezone))
+    existing = {
+        inv.person_id: inv
+        for inv in (await s.execute(select(Invitation).where(Invitation.session_id == session.id))).scalars()
+    }
+    base = await session_context(s, session)
+    for person in await directory.invitees(s, session):
+        inv = existing.get(person.id)
+        if inv is None:
+            inv = Invitation(session_id=session.id, person_id=person.id, status="pending")
+            s.add(inv)
+            await s.flush()
+        inv.person = person
+        if inv.invited_at is not None:
+            result.already += 1
+            continue
+        if not person.slack_user_id:
+            result.unreachable.append(person.name)
+            continue
+        await send_invitation(s, ctx, trajectory, session, inv, base, result.send_at)
+        result.sent += 1
+    session.invited_at = session.invited_at or ctx.now()
+    return result
+
+
+# -- answers ----------------------------------------------------------------------
+
+
+@dataclass
+class AnswerResult:
+    ok: bool
+    reason: str | None = None  # unknown | not_yours | cancelled
+    invitation: Invitation | None = None
+    changed: bool = False
+
+
+async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitation) -> None:
+    """Queue an in-place update of the invitation message with its current state."""
+    session = inv.session
+    original = await outbox.find(s, invite_key(session, inv.person))
+    if original is None:
+        return
+    inv.revision += 1
+    await s.flush()
+    await s.refresh(inv, ["delegated_to", "delegated_from"])
+    base = await session_context(s, session)
+    await outbox.enqueue(
+        s,
+        key=f"invite-rev:{inv.id}:{inv.revision}",
+        op="update",
+        template="invitation",
+        data=invitation_vm(ctx, base, session, inv, inv.person),
+        person=inv.person,
+        now=ctx.now(),
+        update_of=original,
+    )
+
+
+async def _own_invitation(s: AsyncSession, invitation_id: int, user_id: str) -> AnswerResult:
+    inv = await load_invitation(s, invitation_id)
+    if inv is None:
+        return AnswerResult(False, "unknown")
+    if inv.person.slack_user_id != user_id:
+        return AnswerResult(False, "not_yours", inv)
+    if inv.session.cancelled:
+        return AnswerResult(False, "cancelled", inv)
+    return AnswerResult(True, invitation=inv)
+
+
+async def answer(s: AsyncSession, ctx: Context, invitation_id: int, user_id: str, value: str) -> AnswerResult:
+    if value not in ANSWERS:
+        raise ValueError(value)
+    result = await _own_invitation(s, invitation_id, user_id)
+    if not result.ok:
+        return result
+    inv = result.invitation
+    if inv.status != value:
+        inv.status = value
+        inv.delegated_to_id = None
+        inv.answered_at = ctx.now()
+        await refresh_invitation_message(s, ctx, inv)
+        result.changed = True
+    return result
+
+
+async def colleagues(s: AsyncSession, inv: Invitation) -> list[Person]:
+    """Who can go instead: active people of the same organisation, not the invitee."""
+    rows = await s.execute(
+        select(Person)
+        .where(
+            Person.organisation_id == inv.person.organisation_id,
+            Person.id != inv.person_id,
+            Person.active.is_(True),
+        )
+        .order_by(Person.name)
+    )
+    return list(rows.scalars())
+
+
+async def delegate(s: AsyncSession, ctx: Context, invitation_id: int, user_id: str, colleague_id: int) -> AnswerResult:
+    result = await _own_invitation(s, invitation_id, user_id)
+    if not result.ok:
+        return result
+    inv = result.invitation
+    colleague = await s.get(Person, colleague_id)
+    if colleague is None or colleague.organisation_id != inv.person.organisation_id or colleague.id == inv.person_id:
+        return AnswerResult(False, "not_a_colleague", inv)
+    if not colleague.slack_user_id:
+        return AnswerResult(False, "colleague_unreachable", inv)
+    session = inv.session
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    theirs = (
+        await s.execute(select(Invitation).where(Invitation.session_id == session.id, Invitation.person_id == colleague.id))
+    ).scalar_one_or_none()
+    if theirs is None:
+        theirs = Invitation(session_id=session.id, person_id=colleague.id, status="pending", delegated_from_id=inv.person_id)
+        s.add(theirs)
+        await s.flush()
+    theirs.person = colleague
+    if theirs.invited_at is None:
+        theirs.delegated_from_id = inv.person_id
+        base = await session_context(s, session)
+        await send_invitation(s, ctx, trajectory, session, theirs, base, ctx.send_time(trajectory.timezone))
+    inv.status = "delegated"
+    inv.delegated_to_id = colleague.id
+    inv.answered_at = ctx.now()
+    await refresh_invitation_message(s, ctx, inv)
+    result.changed = True
+    return result
+
+
+# -- reminders on demand ----------------------------------------------------------
+
+
+@dataclass
+class RemindResult:
+    sent: int = 0
+    already_today: int = 0
+    invited: bool = True
+    send_at: datetime | None = None
+
+
+async def remind_now(s: AsyncSession, ctx: Context, session: Session) -> RemindResult:
+    """Remind the invitees who have not answered (at most once a day each)."""
+    trajectory = await s.get(Trajectory, session.trajectory_id)
+    result = RemindResult(send_at=ctx.send_time(trajectory.timezone))
+    if session.invited_at is None:
+        result.invited = False
+        return result
+    today = ctx.now().astimezone(ZoneInfo(trajectory.timezone)).date().isoformat()
+    pending = (
+        await s.execute(
+            select(Invitation)
+            .where(Invitation.session_id == session.id, Invitation.status == "pending", Invitation.invited_at.is_not(None))
+            .options(selectinload(Invitation.person))
+        )
+    ).scalars().all()
+    base = await session_context(s, session)
+    for inv in pending:
+        if not inv.person.slack_user_id:
+            continue
+        _, created = await enqueue_rsvp_reminder(s, ctx, session, inv, base, f"remind-now:{inv.id}:{today}", result.send_at)
+        if created:
+            result.sent += 1
+        else:
+            result.already_today += 1
+    return result
+
+
+async def enqueue_rsvp_reminder(
+    s: AsyncSession, ctx: Context, session: Session, inv: Invitation, base: dict, key: str, not_before: datetime
+) -> tuple[OutboxMessage, bool]:
+    await s.refresh(inv, ["delegated_to", "delegated_from"])
+    return await outbox.enqueue(
+        s,
+        key=key,
+        op="direct",
+        template="rsvp_reminder",
+        data=invitation_vm(ctx, base, session, inv, inv.person),
+        person=inv.person,
+        now=ctx.now(),
+        not_before=not_before,
+        expires_at=session.starts_at,
+    )
+
+
+# -- overview ---------------------------------------------------------------------
+
+
+async def overview(s: AsyncSession, ctx: Context, session: Session) -> dict:
+    """RSVP counts, organisations with nobody coming, who has not answered."""
+    base = await session_context(s, session)
+    invitations = (
+        await s.execute(
+            select(Invitation)
+            .where(Invitation.session_id == session.id)
+            .options(selectinload(Invitation.person).selectinload(Person.organisation))
+            .order_by(Invitation.id)
+        )
+    ).scalars().all()
+    counts = {status: 0 for status in ("yes", "no", "maybe", "pending", "delegated")}
+    coming_orgs: set[str] = set()
+    for inv in invitations:
+        counts[inv.status] += 1
+        if inv.status == "yes":
+            coming_orgs.add(inv.person.organisation.name)
+    failed = (
+        await s.execute(
+            select(OutboxMessage.person_id).where(
+                OutboxMessage.key.like(f"invite:{session.id}:%"), OutboxMessage.status == "failed"
+            )
+        )
+    ).scalars().all()
+    failed_ids = set(failed)
+    undelivered = [
+        inv.person.name for inv in invitations if inv.person_id in failed_ids or not inv.person.slack_user_id
+    ]
+    return {
+        **base,
+        "key": session.key,
+        "invited": session.invited_at is not None,
+        "counts": counts,
+        "organisations_missing": [name for name in base["organisations"] if name not in coming_orgs],
+        "pending_names": [inv.person.name for inv in invitations if inv.status == "pending"],
+        "undelivered": undelivered,
+    }

@@ -1,0 +1,133 @@
+"""Settings from the environment (and ``.env`` through python-dotenv)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from dotenv import load_dotenv
+
+from bot.quiet_hours import SendingWindow
+
+DEFAULT_DATABASE_URL = "sqlite:///dialoogbot.db"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bot cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    public_url: str | None = None
+    scheduler_interval: float = 30.0
+    sending_window: SendingWindow = field(default_factory=lambda: SendingWindow.parse("08:00-18:00"))
+    # Outbound pacing (messages per minute for chat.postMessage, workspace-wide).
+    slack_post_per_minute: int = 300
+    slack_update_per_minute: int = 50
+    dispatch_concurrency: int = 8
+    # Finish the listener before answering Slack's HTTP request (FaaS hosts; the tests).
+    slack_process_before_response: bool = False
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_anonymous: bool = False
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def missing_slack_settings(self) -> list[str]:
+        missing = []
+        if not self.slack_bot_token:
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.slack_signing_secret and not self.slack_app_token:
+            missing.append("SLACK_SIGNING_SECRET")
+        return missing
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def to_async_url(url: str) -> str:
+    """Map a plain database URL to the async driver SQLAlchemy needs."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url[len("sqlite:"):]
+    for prefix in ("postgresql+psycopg2:", "postgresql:", "postgres:"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg:" + url[len(prefix):]
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be more than 0")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Read settings; ``env`` defaults to ``os.environ`` after loading ``.env``."""
+    if env is None:
+        if dotenv:
+            load_dotenv(override=False)
+        env = os.environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value and value.strip() else None
+
+    try:
+        window = SendingWindow.parse(env.get("QUIET_HOURS", "08:00-18:00"))
+    except ValueError as exc:
+        raise SettingsError(f"QUIET_HOURS: {exc}") from exc
+    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+    if not api_url.endswith("/"):
+        api_url += "/"
+    public_url = get("PUBLIC_URL")
+    return Settings(
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=get("SLACK_APP_TOKEN"),
+        slack_api_url=api_url,
+        database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        port=_int(env, "PORT", 3000),
+        public_url=public_url.rstrip("/") if public_url else None,
+        scheduler_interval=_float(env, "SCHEDULER_INTERVAL", 30.0),
+        sending_window=window,
+        slack_post_per_minute=_int(env, "SLACK_POST_PER_MINUTE", 300),
+        slack_update_per_minute=_int(env, "SLACK_UPDATE_PER_MINUTE", 50),
+        dispatch_concurrency=_int(env, "DISPATCH_CONCURRENCY", 8),
+        slack_process_before_response=(get("SLACK_PROCESS_BEFORE_RESPONSE") or "").lower() in ("1", "true", "yes"),
+        teams_app_id=get("TEAMS_APP_ID"),
+        teams_app_password=get("TEAMS_APP_PASSWORD"),
+        teams_tenant_id=get("TEAMS_TENANT_ID"),
+        teams_anonymous=(get("TEAMS_ANONYMOUS") or "").lower() in ("1", "true", "yes"),
+    )

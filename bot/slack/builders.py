@@ -1,0 +1,237 @@
+"""Slack Block Kit builders.  Each takes a ready view-model (plain data, no
+database) and a Translator that escapes user text for mrkdwn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from bot.chat import OutMessage
+from bot.formatting import format_period
+from bot.i18n import Translator
+from bot.slack.ids import Action, Block, View
+from bot.slack.text import BUTTON_TEXT, HEADER_TEXT, MESSAGE_TEXT, MODAL_TITLE, OPTION_TEXT, cut, escape, mrkdwn, plain
+
+Blocks = list[dict[str, Any]]
+
+
+def translator(lang: str) -> Translator:
+    return Translator(lang, escape)
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def header(text: str) -> dict:
+    return {"type": "header", "text": plain(text, HEADER_TEXT)}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [mrkdwn(text, 2000)]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None, url: str | None = None) -> dict:
+    out = {"type": "button", "text": plain(text, BUTTON_TEXT), "action_id": action_id, "value": value}
+    if style:
+        out["style"] = style
+    if url:
+        out["url"] = url
+    return out
+
+
+def when(vm: dict, lang: str) -> str:
+    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
+
+
+def message(text: str, blocks: Blocks) -> dict:
+    return {"text": cut(text, MESSAGE_TEXT), "blocks": blocks}
+
+
+# -- invitations ----------------------------------------------------------------
+
+
+def rsvp_buttons(tr: Translator, vm: dict, block_id: str = Block.RSVP) -> dict:
+    value = str(vm["invitation_id"])
+    chosen = vm.get("status")
+    elements = []
+    for action, answer in ((Action.RSVP_YES, "yes"), (Action.RSVP_NO, "no"), (Action.RSVP_MAYBE, "maybe")):
+        elements.append(button(tr(f"invite.button.{answer}"), action, value, "primary" if chosen == answer else None))
+    elements.append(button(tr("invite.button.delegate"), Action.RSVP_DELEGATE, value, "primary" if chosen == "delegated" else None))
+    if vm.get("calendar_url"):
+        elements.append(button(tr("invite.button.calendar"), Action.CALENDAR_LINK, value, url=vm["calendar_url"]))
+    return {"type": "actions", "block_id": block_id, "elements": elements}
+
+
+def session_facts(tr: Translator, vm: dict) -> list[str]:
+    lines = [tr("invite.when", when=when(vm, tr.lang))]
+    lines.append(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location"))
+    if vm.get("phase"):
+        lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
+    if vm.get("organisations"):
+        lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
+    return lines
+
+
+def invitation(vm: dict, tr: Translator) -> dict:
+    if vm.get("cancelled"):
+        blocks = [header(tr("invite.cancelled_header", title=vm["title"])), section(tr("invite.cancelled_body"))]
+        blocks.append(section("\n".join(session_facts(tr, vm))))
+        return message(tr("invite.cancel_notification", title=vm["title"]), blocks)
+    intro = (
+        tr("invite.intro_delegated", name=vm["name"], colleague=vm["delegated_from"], trajectory=vm["trajectory"])
+        if vm.get("delegated_from")
+        else tr("invite.intro", name=vm["name"], trajectory=vm["trajectory"])
+    )
+    blocks: Blocks = [header(tr("invite.header", title=vm["title"])), section(intro)]
+    blocks.append(section("\n".join(session_facts(tr, vm))))
+    if vm.get("agenda"):
+        blocks.append(section(tr("invite.agenda", agenda=vm["agenda"])))
+    if vm.get("calendar_url"):
+        blocks.append(context(tr("invite.calendar_link", url=vm["calendar_url"])))
+    elif vm.get("calendar_file"):
+        blocks.append(context(tr("invite.calendar_file_hint")))
+    blocks.append({"type": "divider"})
+    status = vm.get("status", "pending")
+    blocks.append(section(tr(f"rsvp.answer.{status}", colleague=vm.get("colleague") or "")))
+    blocks.append(rsvp_buttons(tr, vm))
+    return message(tr("invite.notification", title=vm["title"], when=when(vm, tr.lang)), blocks)
+
+
+def session_changed(vm: dict, tr: Translator) -> dict:
+    body = tr("invite.changed_body", title=vm["title"], when=when(vm, tr.lang), location=vm.get("location") or "-")
+    blocks = [section(body)]
+    if vm.get("calendar_url"):
+        blocks.append(context(tr("invite.calendar_link", url=vm["calendar_url"])))
+    return message(tr("invite.changed_notification", title=vm["title"], when=when(vm, tr.lang)), blocks)
+
+
+def session_cancelled(vm: dict, tr: Translator) -> dict:
+    body = tr("invite.cancel_body", title=vm["title"], when=when(vm, tr.lang))
+    return message(tr("invite.cancel_notification", title=vm["title"]), [section(body)])
+
+
+def rsvp_reminder(vm: dict, tr: Translator) -> dict:
+    body = tr("reminder.rsvp_body", name=vm["name"], title=vm["title"], when=when(vm, tr.lang))
+    blocks = [section(body), section("\n".join(session_facts(tr, vm))), rsvp_buttons(tr, vm, Block.RSVP_REMINDER)]
+    return message(tr("reminder.rsvp_notification", title=vm["title"]), blocks)
+
+
+def attendee_reminder(vm: dict, tr: Translator) -> dict:
+    from bot.formatting import format_date
+
+    day = format_date(datetime.fromisoformat(vm["starts"]).astimezone(_zone(vm["timezone"])).date(), tr.lang)
+    blocks = [section(tr("reminder.attendee_body", name=vm["name"], title=vm["title"], when=when(vm, tr.lang), day=day))]
+    blocks.append(section(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location")))
+    if vm.get("agenda"):
+        blocks.append(section(tr("invite.agenda", agenda=vm["agenda"])))
+    if vm.get("calendar_url"):
+        blocks.append(context(tr("invite.calendar_link", url=vm["calendar_url"])))
+    return message(tr("reminder.attendee_notification", title=vm["title"]), blocks)
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def delegate_modal(vm: dict, tr: Translator) -> dict:
+    """The colleague picker: colleagues of the same organisation in the trajectory."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": View.DELEGATE,
+        "private_metadata": str(vm["invitation_id"]),
+        "title": plain(tr("invite.delegate_modal.title"), MODAL_TITLE),
+        "close": plain(tr("invite.delegate_modal.close"), MODAL_TITLE),
+    }
+    colleagues = vm["colleagues"][:100]
+    if not colleagues:
+        view["blocks"] = [section(tr("invite.delegate_modal.none", organisation=vm["organisation"]))]
+        return view
+    view["submit"] = plain(tr("invite.delegate_modal.submit"), MODAL_TITLE)
+    options = [{"text": plain(c["name"], OPTION_TEXT), "value": str(c["id"])} for c in colleagues]
+    view["blocks"] = [
+        section(tr("invite.delegate_modal.intro", organisation=vm["organisation"], title=vm["title"])),
+        {
+            "type": "input",
+            "block_id": Block.COLLEAGUE,
+            "label": plain(tr("invite.delegate_modal.label"), 2000),
+            "element": {
+                "type": "static_select",
+                "action_id": Action.COLLEAGUE,
+                "placeholder": plain(tr("invite.delegate_modal.placeholder"), 150),
+                "options": options,
+            },
+        },
+    ]
+    return view
+
+
+# -- ephemeral answers ------------------------------------------------------------
+
+
+def text_reply(tr: Translator, key: str, **params: Any) -> dict:
+    text = tr(key, **params)
+    return message(text, [section(text)])
+
+
+def lines_reply(lines: list[str]) -> dict:
+    """Several already-rendered lines as one ephemeral answer."""
+    text = "\n".join(lines)
+    return message(text, [section(line) for line in lines[:45]])
+
+
+def rsvp_status(vm: dict, tr: Translator) -> dict:
+    blocks: Blocks = [header(tr("command.status.header", title=vm["title"])), context(tr("command.status.when", when=when(vm, tr.lang)))]
+    if not vm["invited"]:
+        blocks.append(section(tr("command.status.not_invited", key=vm["key"])))
+        return message(tr("command.status.header", title=vm["title"]), blocks)
+    c = vm["counts"]
+    blocks.append(section(tr("command.status.counts", yes=c["yes"], maybe=c["maybe"], no=c["no"], pending=c["pending"])))
+    if c.get("delegated"):
+        blocks.append(context(tr("command.status.delegated", count=c["delegated"])))
+    if vm["organisations_missing"]:
+        blocks.append(section(tr("command.status.orgs_missing", names=_listing(tr, vm["organisations_missing"]))))
+    else:
+        blocks.append(section(tr("command.status.orgs_ok")))
+    if vm["pending_names"]:
+        blocks.append(section(tr("command.status.pending_names", names=_listing(tr, vm["pending_names"]))))
+    if vm["undelivered"]:
+        blocks.append(section(tr("command.status.undelivered", names=_listing(tr, vm["undelivered"]))))
+    return message(tr("command.status.header", title=vm["title"]), blocks)
+
+
+def _listing(tr: Translator, names: list[str], limit: int = 25) -> str:
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += ", " + tr("command.status.and_more", count=len(names) - limit)
+    return shown
+
+
+def home_view(vm: dict, tr: Translator) -> dict:
+    """The App Home tab; stays within 100 blocks however much there is."""
+    blocks: Blocks = [header(tr("home.header")), section(tr("home.sessions"))]
+    if not vm["sessions"]:
+        blocks.append(context(tr("home.no_sessions")))
+    for item in vm["sessions"][:20]:
+        status = tr(f"rsvp.status.{item['status']}")
+        blocks.append(section(tr("home.session_line", title=item["title"], when=when(item, tr.lang), status=status)))
+        blocks.append(rsvp_buttons(tr, item, f"{Block.RSVP}:{item['invitation_id']}"))
+    if vm.get("more"):
+        blocks.append(context(tr("home.more", count=vm["more"])))
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {
+    "invitation": invitation,
+    "session_changed": session_changed,
+    "session_cancelled": session_cancelled,
+    "rsvp_reminder": rsvp_reminder,
+    "attendee_reminder": attendee_reminder,
+}
+
+
+def render(msg: OutMessage) -> dict:
+    """Text and blocks for an outbox message."""
+    return BUILDERS[msg.template](msg.data, translator(msg.language))

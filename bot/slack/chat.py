@@ -1,0 +1,122 @@
+"""The Slack implementation of the chat port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat import ChatError, FileUpload, MessageRef, OutMessage
+from bot.slack.builders import render
+
+# Errors that will not go away by trying again: the row is marked failed and the
+# trekker sees it.  Everything else (5xx, timeouts, auth hiccups) is retried.
+PERMANENT = {
+    "users_not_found",
+    "user_not_found",
+    "user_disabled",
+    "account_inactive",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "cannot_dm_bot",
+    "invalid_blocks",
+    "invalid_arguments",
+    "msg_too_long",
+    "no_text",
+    "message_not_found",
+    "cant_update_message",
+    "edit_window_closed",
+    "file_upload_failed",
+    "restricted_action",
+}
+
+
+def _to_chat_error(exc: SlackApiError) -> ChatError:
+    response = exc.response
+    status = getattr(response, "status_code", 200)
+    error = (response.get("error") if hasattr(response, "get") else None) or f"http_{status}"
+    if status == 429:
+        raw = response.headers.get("Retry-After") or response.headers.get("retry-after") or "1"
+        try:
+            retry_after = float(raw)
+        except ValueError:
+            retry_after = 1.0
+        return ChatError("ratelimited", permanent=False, retry_after=max(1.0, retry_after))
+    if status >= 500:
+        return ChatError(f"http_{status}", permanent=False)
+    return ChatError(error, permanent=error in PERMANENT)
+
+
+class SlackChat:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, timeout: float = 10.0):
+        self.client = client
+        self.timeout = timeout
+
+    async def _call(self, method: str, **kwargs):
+        # slack_sdk sends JSON bodies to chat.* and views.*, form bodies elsewhere.
+        body = {"json": kwargs} if method.startswith(("chat.", "views.")) else {"data": kwargs}
+        try:
+            return await asyncio.wait_for(self.client.api_call(method, **body), self.timeout)
+        except SlackApiError as exc:
+            raise _to_chat_error(exc) from exc
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            raise ChatError(type(exc).__name__, permanent=False) from exc
+
+    async def lookup_user(self, email: str) -> str | None:
+        try:
+            response = await self._call("users.lookupByEmail", email=email)
+        except ChatError as exc:
+            if exc.code in ("users_not_found", "user_not_found"):
+                return None
+            raise
+        user = response.get("user") or {}
+        if user.get("deleted"):
+            return None
+        return user.get("id")
+
+    async def send_direct(self, user_id: str, message: OutMessage) -> MessageRef:
+        return await self.post_channel(user_id, message)
+
+    async def update(self, ref: MessageRef, message: OutMessage) -> MessageRef:
+        body = render(message)
+        response = await self._call("chat.update", channel=ref.channel, ts=ref.ts, **body)
+        return MessageRef(response.get("channel", ref.channel), response.get("ts", ref.ts))
+
+    async def post_channel(self, channel: str, message: OutMessage, thread: MessageRef | None = None) -> MessageRef:
+        body = render(message)
+        if thread is not None:
+            body["thread_ts"] = thread.ts
+        response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
+        return MessageRef(response["channel"], response["ts"])
+
+    async def _channel_for(self, target: str) -> str:
+        if target.startswith(("U", "W")):
+            response = await self._call("conversations.open", users=target)
+            return response["channel"]["id"]
+        return target
+
+    async def send_file(self, target: str, upload: FileUpload, thread: MessageRef | None = None) -> MessageRef:
+        """File upload v2: get an upload URL, POST the bytes, complete into the channel."""
+        channel = await self._channel_for(target)
+        ticket = await self._call("files.getUploadURLExternal", filename=upload.filename, length=len(upload.content), **({"alt_txt": upload.alt_text} if upload.alt_text else {}))
+        try:
+            async with aiohttp.ClientSession() as http:
+                async with http.post(ticket["upload_url"], data=upload.content, timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
+                    if resp.status != 200:
+                        raise ChatError(f"upload_http_{resp.status}", permanent=resp.status < 500)
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            raise ChatError(type(exc).__name__, permanent=False) from exc
+        args = {"files": json.dumps([{"id": ticket["file_id"], "title": upload.title}]), "channel_id": channel}
+        if upload.comment:
+            args["initial_comment"] = upload.comment
+        if thread is not None:
+            args["thread_ts"] = thread.ts
+        await self._call("files.completeUploadExternal", **args)
+        return MessageRef(channel, ticket["file_id"])
+

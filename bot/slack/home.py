@@ -1,0 +1,16 @@
+"""App Home: gather the person's overview and render it."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.services.overview import my_overview
+from bot.slack.builders import home_view, text_reply, translator
+
+
+async def build_for(ctx: Context, user_id: str) -> dict:
+    vm = await my_overview(ctx, user_id)
+    return home_view(vm, translator(vm["language"]))
+
+
+async def help_reply(ctx: Context, user_id: str) -> dict:
+    return text_reply(translator("nl"), "home.dm_help")

@@ -1,0 +1,189 @@
+"""The ``/dialoog`` slash command: parse, call a service, answer ephemerally."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.formatting import format_datetime
+from bot.i18n import Translator
+from bot.models import Session, Trajectory
+from bot.services import directory, invitations, people
+from bot.slack.builders import lines_reply, rsvp_status, text_reply, translator
+
+# Dutch word first, English alias second.
+ALIASES = {
+    "help": "help",
+    "hulp": "help",
+    "uitnodigen": "invite",
+    "invite": "invite",
+    "herinneren": "remind",
+    "remind": "remind",
+    "status": "status",
+}
+LISTED = ("help", "uitnodigen", "herinneren", "status")
+
+
+@dataclass
+class Call:
+    ctx: Context
+    user_id: str
+    channel_id: str | None
+    channel_name: str | None
+    words: list[str]
+    trajectory_key: str | None
+    respond: Callable[..., Awaitable[Any]]
+    tr: Translator
+
+    async def say(self, key: str, **params: Any) -> None:
+        await self.respond(response_type="ephemeral", replace_original=False, **text_reply(self.tr, key, **params))
+
+    async def say_lines(self, lines: list[str]) -> None:
+        await self.respond(response_type="ephemeral", replace_original=False, **lines_reply(lines))
+
+
+class Stop(Exception):
+    """The user has been told why; nothing more to do."""
+
+
+def parse(text: str) -> tuple[str | None, str, list[str]]:
+    """(trajectory key, subcommand, arguments) from the command text."""
+    key, rest = directory.split_trajectory_word(text or "")
+    words = rest.split()
+    return key, (words[0].lower() if words else "help"), words[1:]
+
+
+async def trajectory_for(call: Call) -> Trajectory:
+    async with call.ctx.db.sessionmaker() as s:
+        found = await directory.resolve_trajectory(s, call.user_id, call.trajectory_key, call.channel_id, call.channel_name)
+    if found.trajectory is None:
+        choices = ", ".join(f"`{c}`" for c in found.choices or []) or "-"
+        example = (found.choices or ["naam"])[0]
+        await call.say(f"command.{found.problem}", word=found.word or "", choices=choices, example=example)
+        raise Stop
+    call.tr = translator(found.trajectory.language)
+    return found.trajectory
+
+
+async def require_trekker(call: Call, trajectory: Trajectory) -> None:
+    async with call.ctx.db.sessionmaker() as s:
+        allowed = await directory.is_trekker(s, trajectory.id, call.user_id)
+    if not allowed:
+        await call.say("command.not_trekker", trajectory=trajectory.title)
+        raise Stop
+
+
+async def session_for(call: Call, trajectory: Trajectory, command: str) -> Session:
+    async with call.ctx.db.sessionmaker() as s:
+        keys = await directory.session_keys(s, trajectory.id)
+        session = await directory.session_by_key(s, trajectory.id, call.words[0]) if call.words else None
+    choices = ", ".join(f"`{k}`" for k in keys) or "-"
+    if not call.words:
+        await call.say("command.missing_session", command=command, trajectory=trajectory.title, choices=choices)
+        raise Stop
+    if session is None:
+        await call.say("command.unknown_session", word=call.words[0], trajectory=trajectory.title, choices=choices)
+        raise Stop
+    if session.cancelled:
+        await call.say("command.session_cancelled", title=session.title)
+        raise Stop
+    return session
+
+
+def later_line(call: Call, trajectory: Trajectory, send_at) -> list[str]:
+    if send_at is None or send_at <= call.ctx.now():
+        return []
+    return [call.tr("command.invite_later", when=format_datetime(send_at, trajectory.timezone, call.tr.lang))]
+
+
+# -- subcommands ------------------------------------------------------------------
+
+
+async def do_help(call: Call) -> None:
+    await call.say("command.help")
+
+
+async def do_invite(call: Call) -> None:
+    trajectory = await trajectory_for(call)
+    await require_trekker(call, trajectory)
+    session = await session_for(call, trajectory, "uitnodigen")
+    if session.starts_at <= call.ctx.now():
+        await call.say("command.session_past", title=session.title)
+        return
+    await people.link_unresolved(call.ctx, trajectory.id)
+    async with call.ctx.db.transaction() as s:
+        locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()
+        result = await invitations.invite(s, call.ctx, locked)
+    call.ctx.wake_dispatcher()
+    lines = [call.tr("command.invite_done", title=session.title, sent=result.sent, already=result.already)]
+    if result.unreachable:
+        lines.append(call.tr("command.unreachable", names=", ".join(result.unreachable)))
+    lines += later_line(call, trajectory, result.send_at if result.sent else None)
+    await call.say_lines(lines)
+
+
+async def do_remind(call: Call) -> None:
+    trajectory = await trajectory_for(call)
+    await require_trekker(call, trajectory)
+    session = await session_for(call, trajectory, "herinneren")
+    if session.starts_at <= call.ctx.now():
+        await call.say("command.session_past", title=session.title)
+        return
+    async with call.ctx.db.transaction() as s:
+        result = await invitations.remind_now(s, call.ctx, session)
+    call.ctx.wake_dispatcher()
+    if not result.invited:
+        await call.say("command.remind_not_invited", title=session.title, key=session.key)
+    elif result.sent == 0 and result.already_today == 0:
+        await call.say("command.remind_none", title=session.title)
+    elif result.sent == 0:
+        await call.say("command.remind_already", title=session.title, count=result.already_today)
+    else:
+        lines = [call.tr("command.remind_done", title=session.title, count=result.sent)]
+        await call.say_lines(lines + later_line(call, trajectory, result.send_at))
+
+
+async def do_status(call: Call) -> None:
+    trajectory = await trajectory_for(call)
+    await require_trekker(call, trajectory)
+    session = await session_for(call, trajectory, "status")
+    async with call.ctx.db.sessionmaker() as s:
+        vm = await invitations.overview(s, call.ctx, session)
+    await call.respond(response_type="ephemeral", replace_original=False, **rsvp_status(vm, call.tr))
+
+
+SUBCOMMANDS: dict[str, Callable[[Call], Awaitable[None]]] = {
+    "help": do_help,
+    "invite": do_invite,
+    "remind": do_remind,
+    "status": do_status,
+}
+
+
+def register(app: AsyncApp, ctx: Context) -> None:
+    @app.command("/dialoog")
+    async def dialoog(ack, command: dict, respond):
+        await ack()
+        key, word, args = parse(command.get("text", ""))
+        call = Call(
+            ctx=ctx,
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id"),
+            channel_name=command.get("channel_name"),
+            words=args,
+            trajectory_key=key,
+            respond=respond,
+            tr=translator("nl"),
+        )
+        name = ALIASES.get(word)
+        if name is None:
+            await call.say("command.unknown_command", word=word, choices=", ".join(f"`{w}`" for w in LISTED))
+            return
+        try:
+            await SUBCOMMANDS[name](call)
+        except Stop:
+            pass

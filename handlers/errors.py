@@ -1,0 +1,41 @@
+"""One error handler (logs with a correlation id, tells the user) and event de-duplication."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import Context
+from bot.models import ProcessedEvent
+from bot.slack.builders import text_reply, translator
+
+log = logging.getLogger("dialoogbot.handlers")
+
+
+def register(app: AsyncApp, ctx: Context) -> None:
+    @app.middleware
+    async def once_per_event(body: dict, next):
+        """Slack may deliver an event again (X-Slack-Retry-Num); handle each event_id once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            try:
+                async with ctx.db.transaction() as s:
+                    s.add(ProcessedEvent(event_id=event_id, received_at=ctx.now()))
+            except IntegrityError:
+                log.info("event %s delivered again; ignored", event_id)
+                return BoltResponse(status=200, body="")
+        return await next()
+
+    @app.error
+    async def on_error(error: Exception, body: dict, respond=None):
+        code = uuid.uuid4().hex[:8]
+        log.error("error %s while handling %s: %r", code, body.get("type") or body.get("command"), error, exc_info=error)
+        if respond is not None and (body.get("response_url") or body.get("command")):
+            try:
+                await respond(**text_reply(translator("nl"), "command.error", code=code), response_type="ephemeral")
+            except Exception:  # the user could not be told; the log has it
+                log.warning("could not tell the user about error %s", code)

@@ -1,0 +1,50 @@
+"""Plain HTTP routes: Slack's endpoint, health, calendar files, Teams placeholder."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select, text
+
+from bot.app import BOT_KEY
+from bot.calendar import build_ics, ics_filename
+from bot.models import Session
+from bot.services.invitations import calendar_event
+
+
+def register(app: web.Application, bot) -> None:
+    from bot.app import slack_endpoint
+
+    app.router.add_post("/slack/events", slack_endpoint)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/ics/{token}.ics", calendar_file)
+    app.router.add_post("/api/messages", teams_not_configured)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    try:
+        async with bot.ctx.db.sessionmaker() as s:
+            await s.execute(text("SELECT 1"))
+    except Exception as exc:
+        return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
+    return web.json_response({"ok": True, "slack": bot.slack is not None})
+
+
+async def calendar_file(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    token = request.match_info["token"]
+    async with bot.ctx.db.sessionmaker() as s:
+        session = (await s.execute(select(Session).where(Session.ics_token == token))).scalar_one_or_none()
+        if session is None:
+            raise web.HTTPNotFound(text="Onbekende agenda / unknown calendar")
+        event = await calendar_event(s, bot.ctx, session)
+    return web.Response(
+        body=build_ics(event),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{ics_filename(session.title)}"'},
+    )
+
+
+async def teams_not_configured(request: web.Request) -> web.Response:
+    return web.json_response({"error": "teams_not_configured"}, status=401)
