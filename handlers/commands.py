@@ -13,7 +13,8 @@ from bot.formatting import format_datetime
 from bot.i18n import Translator
 from bot.models import Session, Trajectory
 from bot.services import directory, invitations, people
-from bot.slack.builders import lines_reply, rsvp_status, text_reply, translator
+from bot.slack.blocks.common import lines_reply, text_reply, translator
+from bot.slack.blocks.invitations import rsvp_status
 
 # Dutch word first, English alias second.
 ALIASES = {
@@ -25,7 +26,7 @@ ALIASES = {
     "remind": "remind",
     "status": "status",
 }
-LISTED = ("help", "uitnodigen", "herinneren", "status")
+LISTED = ["help", "uitnodigen", "herinneren", "status"]
 
 
 @dataclass
@@ -156,12 +157,22 @@ async def do_status(call: Call) -> None:
     await call.respond(response_type="ephemeral", replace_original=False, **rsvp_status(vm, call.tr))
 
 
-SUBCOMMANDS: dict[str, Callable[[Call], Awaitable[None]]] = {
+Handler = Callable[[Call], Awaitable[None]]
+SUBCOMMANDS: dict[str, Handler] = {
     "help": do_help,
     "invite": do_invite,
     "remind": do_remind,
     "status": do_status,
 }
+
+
+def add_subcommand(name: str, words: tuple[str, ...], handler: Handler) -> None:
+    """Other handler modules add their subcommands here (Dutch word first, then aliases)."""
+    SUBCOMMANDS[name] = handler
+    for word in words:
+        ALIASES[word] = name
+    if words[0] not in LISTED:
+        LISTED.append(words[0])
 
 
 def register(app: AsyncApp, ctx: Context) -> None:

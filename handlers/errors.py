@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
 from bot.models import ProcessedEvent
-from bot.slack.builders import text_reply, translator
+from bot.slack.blocks.common import text_reply, translator
 
 log = logging.getLogger("dialoogbot.handlers")
 

@@ -7,7 +7,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.context import Context
 from bot.services import invitations
 from bot.slack import home
-from bot.slack.builders import delegate_modal, text_reply, translator
+from bot.slack.blocks.common import text_reply, translator
+from bot.slack.blocks.invitations import delegate_modal
 from bot.slack.ids import RSVP_ACTIONS, Action, Block, View
 
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat import ChatError, FileUpload, MessageRef, OutMessage
-from bot.slack.builders import render
+from bot.slack.blocks import render
 
 # Errors that will not go away by trying again: the row is marked failed and the
 # trekker sees it.  Everything else (5xx, timeouts, auth hiccups) is retried.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.services.overview import my_overview
-from bot.slack.builders import home_view, text_reply, translator
+from bot.slack.blocks.common import text_reply, translator
+from bot.slack.blocks.invitations import home_view
 
 
 async def build_for(ctx: Context, user_id: str) -> dict:

@@ -1,51 +1,15 @@
-"""Slack Block Kit builders.  Each takes a ready view-model (plain data, no
-database) and a Translator that escapes user text for mrkdwn."""
+"""Invitations, reminders about sessions, the colleague picker, RSVP overview, Home."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from bot.chat import OutMessage
-from bot.formatting import format_period
+from bot.formatting import format_date
 from bot.i18n import Translator
+from bot.slack.blocks.common import Blocks, button, context, header, listing, message, section, when
 from bot.slack.ids import Action, Block, View
-from bot.slack.text import BUTTON_TEXT, HEADER_TEXT, MESSAGE_TEXT, MODAL_TITLE, OPTION_TEXT, cut, escape, mrkdwn, plain
-
-Blocks = list[dict[str, Any]]
-
-
-def translator(lang: str) -> Translator:
-    return Translator(lang, escape)
-
-
-def section(text: str) -> dict:
-    return {"type": "section", "text": mrkdwn(text)}
-
-
-def header(text: str) -> dict:
-    return {"type": "header", "text": plain(text, HEADER_TEXT)}
-
-
-def context(text: str) -> dict:
-    return {"type": "context", "elements": [mrkdwn(text, 2000)]}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None, url: str | None = None) -> dict:
-    out = {"type": "button", "text": plain(text, BUTTON_TEXT), "action_id": action_id, "value": value}
-    if style:
-        out["style"] = style
-    if url:
-        out["url"] = url
-    return out
-
-
-def when(vm: dict, lang: str) -> str:
-    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
-
-
-def message(text: str, blocks: Blocks) -> dict:
-    return {"text": cut(text, MESSAGE_TEXT), "blocks": blocks}
+from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
 
 
 # -- invitations ----------------------------------------------------------------
@@ -118,8 +82,6 @@ def rsvp_reminder(vm: dict, tr: Translator) -> dict:
 
 
 def attendee_reminder(vm: dict, tr: Translator) -> dict:
-    from bot.formatting import format_date
-
     day = format_date(datetime.fromisoformat(vm["starts"]).astimezone(_zone(vm["timezone"])).date(), tr.lang)
     blocks = [section(tr("reminder.attendee_body", name=vm["name"], title=vm["title"], when=when(vm, tr.lang), day=day))]
     blocks.append(section(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location")))
@@ -168,20 +130,6 @@ def delegate_modal(vm: dict, tr: Translator) -> dict:
     return view
 
 
-# -- ephemeral answers ------------------------------------------------------------
-
-
-def text_reply(tr: Translator, key: str, **params: Any) -> dict:
-    text = tr(key, **params)
-    return message(text, [section(text)])
-
-
-def lines_reply(lines: list[str]) -> dict:
-    """Several already-rendered lines as one ephemeral answer."""
-    text = "\n".join(lines)
-    return message(text, [section(line) for line in lines[:45]])
-
-
 def rsvp_status(vm: dict, tr: Translator) -> dict:
     blocks: Blocks = [header(tr("command.status.header", title=vm["title"])), context(tr("command.status.when", when=when(vm, tr.lang)))]
     if not vm["invited"]:
@@ -192,21 +140,14 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     if c.get("delegated"):
         blocks.append(context(tr("command.status.delegated", count=c["delegated"])))
     if vm["organisations_missing"]:
-        blocks.append(section(tr("command.status.orgs_missing", names=_listing(tr, vm["organisations_missing"]))))
+        blocks.append(section(tr("command.status.orgs_missing", names=listing(tr, vm["organisations_missing"]))))
     else:
         blocks.append(section(tr("command.status.orgs_ok")))
     if vm["pending_names"]:
-        blocks.append(section(tr("command.status.pending_names", names=_listing(tr, vm["pending_names"]))))
+        blocks.append(section(tr("command.status.pending_names", names=listing(tr, vm["pending_names"]))))
     if vm["undelivered"]:
-        blocks.append(section(tr("command.status.undelivered", names=_listing(tr, vm["undelivered"]))))
+        blocks.append(section(tr("command.status.undelivered", names=listing(tr, vm["undelivered"]))))
     return message(tr("command.status.header", title=vm["title"]), blocks)
-
-
-def _listing(tr: Translator, names: list[str], limit: int = 25) -> str:
-    shown = ", ".join(names[:limit])
-    if len(names) > limit:
-        shown += ", " + tr("command.status.and_more", count=len(names) - limit)
-    return shown
 
 
 def home_view(vm: dict, tr: Translator) -> dict:
@@ -223,15 +164,11 @@ def home_view(vm: dict, tr: Translator) -> dict:
     return {"type": "home", "blocks": blocks[:100]}
 
 
-BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {
+
+BUILDERS = {
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,
     "rsvp_reminder": rsvp_reminder,
     "attendee_reminder": attendee_reminder,
 }
-
-
-def render(msg: OutMessage) -> dict:
-    """Text and blocks for an outbox message."""
-    return BUILDERS[msg.template](msg.data, translator(msg.language))
