@@ -19,8 +19,8 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
-from bot.models import Invitation, Organisation, Person, Phase, Session, Trajectory
-from bot.services import invitations
+from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
+from bot.services import commitments, invitations
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -126,13 +126,15 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
     organisations, org_changed = await _organisations(s, trajectory, tf)
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report)
-    report.changed = changed or org_changed or people_changed or sessions_changed or report.created
+    commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people)
+    report.changed = changed or org_changed or people_changed or sessions_changed or commitments_changed or report.created
     if report.changed:
         trajectory.updated_at = ctx.now()
     report.counts = {
         "organisations": len(tf.organisations),
         "people": len(tf.people),
         "sessions": len(tf.sessions),
+        "commitments": len(tf.commitments),
     }
     return report
 
@@ -295,3 +297,50 @@ async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, templa
         await invitations.enqueue_calendar_file(s, ctx, session, inv.person, send_at)
         notices += int(created)
     return notices
+
+
+async def _commitments(
+    s: AsyncSession,
+    ctx: Context,
+    trajectory: Trajectory,
+    tf: TrajectoryFile,
+    organisations: dict[str, Organisation],
+    people: dict[str, Person],
+) -> bool:
+    """Commitments by key; their live status is never overwritten by the file."""
+    rows = {c.key: c for c in (await s.execute(select(Commitment).where(Commitment.trajectory_id == trajectory.id))).scalars()}
+    changed = False
+    in_file = set()
+    for spec in tf.commitments:
+        in_file.add(spec.key)
+        row = rows.get(spec.key)
+        values = {
+            "organisation_id": organisations[spec.organisation].id,
+            "owner_id": people[spec.owner].id,
+            "description": spec.description,
+            "due": spec.due,
+            "phase": spec.phase,
+        }
+        if row is None:
+            row = Commitment(trajectory_id=trajectory.id, key=spec.key, status="open", source="file", **values)
+            s.add(row)
+            await s.flush()
+        else:
+            old_owner = row.owner_id
+            if not _assign(row, values):
+                continue
+            if row.owner_id != old_owner:
+                row.message_key = None
+                row.last_reminded_on = None
+        changed = True
+        await s.refresh(row, ["organisation", "owner"])
+        await commitments.reschedule(s, ctx, row, trajectory)
+    for key, row in rows.items():
+        if key not in in_file and row.source == "file" and row.status != "not_applicable":
+            s.add(CommitmentEvent(commitment_id=row.id, actor_id=None, at=ctx.now(), from_status=row.status,
+                                  to_status="not_applicable", note=None))  # actor None: the file
+            row.status = "not_applicable"
+            await s.flush()
+            await commitments.reschedule(s, ctx, row, trajectory)
+            changed = True
+    return changed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -264,3 +264,56 @@ class ProcessedEvent(Base):
 
 RSVP_STATUSES = ("pending", "yes", "no", "maybe", "delegated")
 ROLES = ("trekker", "ambassadeur", "deelnemer", "expert", "bestuurder")
+
+
+# -- commitments --
+
+
+class Commitment(Base):
+    """An agreement (afspraak) an organisation made, owned by one person."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (UniqueConstraint("trajectory_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    description: Mapped[str] = mapped_column(Text)
+    due: Mapped[date]
+    phase: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    snoozed_until: Mapped[date | None]
+    last_note: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+    last_reminded_on: Mapped[date | None]
+    escalated_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(8), default="file")
+    message_key: Mapped[str | None] = mapped_column(String(255))  # outbox key of the message to update in place
+
+    organisation: Mapped[Organisation] = relationship()
+    owner: Mapped[Person] = relationship()
+    history: Mapped[list[CommitmentEvent]] = relationship(back_populates="commitment", order_by="CommitmentEvent.id")
+
+
+class CommitmentEvent(Base):
+    """One change of a commitment: who, when, from, to, note."""
+
+    __tablename__ = "commitment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime]
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    snoozed_until: Mapped[date | None]
+
+    commitment: Mapped[Commitment] = relationship(back_populates="history")
+    actor: Mapped[Person | None] = relationship()
+
+
+COMMITMENT_STATUSES = ("open", "busy", "done", "blocked", "not_applicable")
+REMINDED_STATUSES = ("open", "busy", "blocked")

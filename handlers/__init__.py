@@ -3,9 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
-from handlers import commands, errors, events, invitations
+from handlers import commands, commitments, errors, events, invitations
 
-MODULES = (errors, events, commands, invitations)
+MODULES = (errors, events, commands, invitations, commitments)
 
 
 def register_all(app: AsyncApp, ctx: Context) -> None:

@@ -39,6 +39,8 @@ class Call:
     trajectory_key: str | None
     respond: Callable[..., Awaitable[Any]]
     tr: Translator
+    trigger_id: str | None = None
+    client: Any = None
 
     async def say(self, key: str, **params: Any) -> None:
         await self.respond(response_type="ephemeral", replace_original=False, **text_reply(self.tr, key, **params))
@@ -128,6 +130,10 @@ async def do_invite(call: Call) -> None:
 
 
 async def do_remind(call: Call) -> None:
+    variant = REMIND_VARIANTS.get(call.words[0].lower()) if call.words else None
+    if variant is not None:
+        await variant(call)
+        return
     trajectory = await trajectory_for(call)
     await require_trekker(call, trajectory)
     session = await session_for(call, trajectory, "herinneren")
@@ -166,6 +172,10 @@ SUBCOMMANDS: dict[str, Handler] = {
 }
 
 
+# ``herinneren <word>`` for things other than sessions, e.g. ``herinneren afspraken``.
+REMIND_VARIANTS: dict[str, Handler] = {}
+
+
 def add_subcommand(name: str, words: tuple[str, ...], handler: Handler) -> None:
     """Other handler modules add their subcommands here (Dutch word first, then aliases)."""
     SUBCOMMANDS[name] = handler
@@ -177,7 +187,7 @@ def add_subcommand(name: str, words: tuple[str, ...], handler: Handler) -> None:
 
 def register(app: AsyncApp, ctx: Context) -> None:
     @app.command("/dialoog")
-    async def dialoog(ack, command: dict, respond):
+    async def dialoog(ack, command: dict, respond, client):
         await ack()
         key, word, args = parse(command.get("text", ""))
         call = Call(
@@ -189,6 +199,8 @@ def register(app: AsyncApp, ctx: Context) -> None:
             trajectory_key=key,
             respond=respond,
             tr=translator("nl"),
+            trigger_id=command.get("trigger_id"),
+            client=client,
         )
         name = ALIASES.get(word)
         if name is None:

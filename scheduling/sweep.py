@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import session_reminders
+from bot.services import commitments, session_reminders
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Context, ScheduledTask], Awaitable[str]]
-HANDLERS: dict[str, Handler] = {**session_reminders.HANDLERS}
+HANDLERS: dict[str, Handler] = {**session_reminders.HANDLERS, **commitments.HANDLERS}
 BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)
 

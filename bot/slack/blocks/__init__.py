@@ -7,10 +7,10 @@ from typing import Callable
 
 from bot.chat import OutMessage
 from bot.i18n import Translator
-from bot.slack.blocks import invitations
+from bot.slack.blocks import commitments, invitations
 from bot.slack.blocks.common import translator
 
-BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {**invitations.BUILDERS}
+BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {**invitations.BUILDERS, **commitments.BUILDERS}
 
 
 def render(msg: OutMessage) -> dict:

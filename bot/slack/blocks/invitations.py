@@ -150,21 +150,6 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     return message(tr("command.status.header", title=vm["title"]), blocks)
 
 
-def home_view(vm: dict, tr: Translator) -> dict:
-    """The App Home tab; stays within 100 blocks however much there is."""
-    blocks: Blocks = [header(tr("home.header")), section(tr("home.sessions"))]
-    if not vm["sessions"]:
-        blocks.append(context(tr("home.no_sessions")))
-    for item in vm["sessions"][:20]:
-        status = tr(f"rsvp.status.{item['status']}")
-        blocks.append(section(tr("home.session_line", title=item["title"], when=when(item, tr.lang), status=status)))
-        blocks.append(rsvp_buttons(tr, item, f"{Block.RSVP}:{item['invitation_id']}"))
-    if vm.get("more"):
-        blocks.append(context(tr("home.more", count=vm["more"])))
-    return {"type": "home", "blocks": blocks[:100]}
-
-
-
 BUILDERS = {
     "invitation": invitation,
     "session_changed": session_changed,

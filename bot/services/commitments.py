@@ -1,0 +1,472 @@
+"""Commitments (afspraken): reminders to owners, status changes with history, escalation.
+
+Reminder days for a commitment due on D (defaults, per trajectory configurable):
+D-7, D, then D+7, D+14, ... while it stays open.  A reminder goes out at
+``REMINDER_HOUR`` local time (or the next working morning), at most once per
+local day whatever the sweep or the trekker does.  Done and not-applicable
+commitments are never reminded; a snoozed one comes back on its date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import outbox
+from bot.context import Context
+from bot.models import (
+    REMINDED_STATUSES,
+    Commitment,
+    CommitmentEvent,
+    Organisation,
+    Person,
+    ScheduledTask,
+    Trajectory,
+)
+from bot.services.invitations import add_task
+
+REMINDER_HOUR = 9
+TASK_REMIND = "commitment_reminder"
+TASK_ESCALATE = "commitment_escalation"
+NOTE_LIMIT = 1000
+DESCRIPTION_LIMIT = 2000
+CHANGEABLE_TO = ("done", "busy", "blocked", "snoozed", "not_applicable", "open")
+
+
+# -- schedule ---------------------------------------------------------------------
+
+
+def config(trajectory: Trajectory) -> tuple[int, int, int]:
+    r = trajectory.reminders or {}
+    return (
+        int(r.get("commitment_days_before", 7)),
+        int(r.get("commitment_overdue_every", 7)),
+        int(r.get("commitment_escalate_after", 7)),
+    )
+
+
+def local_today(ctx: Context, trajectory: Trajectory) -> date:
+    return ctx.now().astimezone(ZoneInfo(trajectory.timezone)).date()
+
+
+def at_local(day: date, trajectory: Trajectory, hour: int = REMINDER_HOUR) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(trajectory.timezone))
+
+
+def is_snoozed(c: Commitment, today: date) -> bool:
+    return c.snoozed_until is not None and c.snoozed_until > today
+
+
+def next_reminder_day(c: Commitment, trajectory: Trajectory, after: date) -> date | None:
+    """The first reminder day on or after ``after`` (None when nothing is left to remind)."""
+    if c.status not in REMINDED_STATUSES:
+        return None
+    before, every, _ = config(trajectory)
+    if c.snoozed_until is not None and c.snoozed_until >= after:
+        return c.snoozed_until
+    for day in (c.due - timedelta(days=before), c.due):
+        if day >= after:
+            return day
+    overdue = (after - c.due).days
+    steps = -(-overdue // every)  # ceil: the next multiple of ``every`` past due
+    return c.due + timedelta(days=max(1, steps) * every)
+
+
+async def reschedule(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
+    """Drop open reminder tasks and plan the next one (and the escalation)."""
+    await s.execute(
+        delete(ScheduledTask).where(
+            ScheduledTask.kind.in_((TASK_REMIND, TASK_ESCALATE)), ScheduledTask.ref_id == c.id, ScheduledTask.done_at.is_(None)
+        )
+    )
+    today = local_today(ctx, trajectory)
+    start = today + timedelta(days=1) if c.last_reminded_on == today else today
+    day = next_reminder_day(c, trajectory, start)
+    if day is not None:
+        await add_task(s, f"{TASK_REMIND}:{c.id}:{day.isoformat()}", TASK_REMIND, c.id, at_local(day, trajectory))
+    if c.status in REMINDED_STATUSES and c.escalated_at is None:
+        _, _, escalate_after = config(trajectory)
+        day = max(c.due + timedelta(days=escalate_after), c.snoozed_until or c.due, today)
+        await add_task(s, f"{TASK_ESCALATE}:{c.id}:{day.isoformat()}", TASK_ESCALATE, c.id, at_local(day, trajectory))
+
+
+# -- view-models ------------------------------------------------------------------
+
+
+def commitment_vm(c: Commitment, trajectory: Trajectory, today: date) -> dict:
+    return {
+        "commitment_id": c.id,
+        "trajectory": trajectory.title,
+        "description": c.description,
+        "due": c.due.isoformat(),
+        "organisation": c.organisation.name,
+        "owner": c.owner.name,
+        "status": c.status,
+        "snoozed_until": c.snoozed_until.isoformat() if c.snoozed_until else None,
+        "last_note": c.last_note,
+        "overdue_days": max(0, (today - c.due).days) if c.status in REMINDED_STATUSES else 0,
+    }
+
+
+async def load(s: AsyncSession, commitment_id: int) -> Commitment | None:
+    return (
+        await s.execute(
+            select(Commitment)
+            .where(Commitment.id == commitment_id)
+            .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
+        )
+    ).scalar_one_or_none()
+
+
+async def trekkers(s: AsyncSession, trajectory_id: int) -> list[Person]:
+    people = (
+        await s.execute(select(Person).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)).order_by(Person.id))
+    ).scalars().all()
+    return [p for p in people if p.has_role("trekker")]
+
+
+# -- reminders ----------------------------------------------------------------------
+
+
+async def remind(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> str:
+    """Send one reminder unless it already had one today.  Returns the outcome."""
+    today = local_today(ctx, trajectory)
+    if c.status not in REMINDED_STATUSES:
+        return "closed"
+    if is_snoozed(c, today):
+        return "snoozed"
+    send_at = ctx.send_time(trajectory.timezone)
+    send_day = send_at.astimezone(ZoneInfo(trajectory.timezone)).date()
+    if c.last_reminded_on is not None and c.last_reminded_on >= send_day:
+        return "already_today"
+    if not c.owner.slack_user_id:
+        await tell_trekkers_unreachable(s, ctx, c, trajectory)
+        return "unreachable"
+    key = f"commitment-remind:{c.id}:{send_day.isoformat()}"
+    await outbox.enqueue(
+        s,
+        key=key,
+        op="direct",
+        template="commitment_reminder",
+        data=commitment_vm(c, trajectory, today),
+        person=c.owner,
+        now=ctx.now(),
+        not_before=send_at,
+    )
+    c.last_reminded_on = send_day
+    c.message_key = key
+    return "sent"
+
+
+async def tell_trekkers_unreachable(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
+    for trekker in await trekkers(s, trajectory.id):
+        if trekker.slack_user_id:
+            await outbox.enqueue(
+                s,
+                key=f"commitment-unreachable:{c.id}:{trekker.id}",
+                op="direct",
+                template="commitment_unreachable",
+                data=commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"email": c.owner.email},
+                person=trekker,
+                now=ctx.now(),
+                not_before=ctx.send_time(trajectory.timezone),
+            )
+
+
+async def on_reminder_task(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
+    c = await load(s, task.ref_id)
+    if c is None:
+        return "obsolete"
+    trajectory = await s.get(Trajectory, c.trajectory_id)
+    outcome = await remind(s, ctx, c, trajectory)
+    nxt = next_reminder_day(c, trajectory, local_today(ctx, trajectory) + timedelta(days=1))
+    if nxt is not None:
+        await add_task(s, f"{TASK_REMIND}:{c.id}:{nxt.isoformat()}", TASK_REMIND, c.id, at_local(nxt, trajectory))
+    return outcome
+
+
+async def reminder_round(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict[str, int]:
+    """``herinneren afspraken``: every open commitment not reminded today."""
+    rows = (
+        await s.execute(
+            select(Commitment)
+            .where(Commitment.trajectory_id == trajectory.id, Commitment.status.in_(REMINDED_STATUSES))
+            .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
+            .order_by(Commitment.due)
+        )
+    ).scalars().all()
+    counts: dict[str, int] = {}
+    for c in rows:
+        outcome = await remind(s, ctx, c, trajectory)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+# -- escalation ---------------------------------------------------------------------
+
+
+async def on_escalation_task(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
+    """One message per trekker listing every commitment overdue past the threshold."""
+    c = await load(s, task.ref_id)
+    if c is None or c.status not in REMINDED_STATUSES or c.escalated_at is not None:
+        return "obsolete"
+    trajectory = await s.get(Trajectory, c.trajectory_id)
+    today = local_today(ctx, trajectory)
+    if is_snoozed(c, today):
+        await reschedule(s, ctx, c, trajectory)
+        return "snoozed"
+    _, _, escalate_after = config(trajectory)
+    overdue = (
+        await s.execute(
+            select(Commitment)
+            .where(
+                Commitment.trajectory_id == trajectory.id,
+                Commitment.status.in_(REMINDED_STATUSES),
+                Commitment.escalated_at.is_(None),
+                Commitment.due <= today - timedelta(days=escalate_after),
+            )
+            .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
+            .order_by(Commitment.organisation_id, Commitment.due)
+        )
+    ).scalars().all()
+    overdue = [x for x in overdue if not is_snoozed(x, today)]
+    if not overdue:
+        return "nothing_overdue"
+    groups: dict[str, list[dict]] = {}
+    for x in overdue:
+        groups.setdefault(x.organisation.name, []).append(commitment_vm(x, trajectory, today))
+        x.escalated_at = ctx.now()
+    data = {"trajectory": trajectory.title, "groups": [{"organisation": k, "items": v} for k, v in groups.items()]}
+    for trekker in await trekkers(s, trajectory.id):
+        if trekker.slack_user_id:
+            await outbox.enqueue(
+                s,
+                key=f"commitment-escalation:{trajectory.id}:{trekker.id}:{today.isoformat()}:{task.ref_id}",
+                op="direct",
+                template="commitment_escalation",
+                data=data,
+                person=trekker,
+                now=ctx.now(),
+                not_before=ctx.send_time(trajectory.timezone),
+            )
+    return "escalated"
+
+
+HANDLERS = {TASK_REMIND: on_reminder_task, TASK_ESCALATE: on_escalation_task}
+
+
+# -- status changes -------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    ok: bool
+    reason: str | None = None  # unknown | not_allowed | invalid
+    commitment: Commitment | None = None
+
+
+async def may_change(s: AsyncSession, c: Commitment, user_id: str) -> Person | None:
+    """The owner, another ambassador of the same organisation, or a trekker."""
+    actor = (
+        await s.execute(
+            select(Person).where(
+                Person.trajectory_id == c.trajectory_id, Person.slack_user_id == user_id, Person.active.is_(True)
+            )
+        )
+    ).scalars().first()
+    if actor is None:
+        return None
+    if actor.id == c.owner_id or actor.has_role("trekker"):
+        return actor
+    if actor.organisation_id == c.organisation_id and actor.has_role("ambassadeur"):
+        return actor
+    return None
+
+
+async def change_status(
+    s: AsyncSession,
+    ctx: Context,
+    commitment_id: int,
+    user_id: str,
+    to: str,
+    note: str | None = None,
+    snooze_until: date | None = None,
+) -> Change:
+    """Record a status change (with history), update the message, tell the trekker when blocked."""
+    if to not in CHANGEABLE_TO:
+        raise ValueError(to)
+    c = await load(s, commitment_id)
+    if c is None:
+        return Change(False, "unknown")
+    actor = await may_change(s, c, user_id)
+    if actor is None:
+        return Change(False, "not_allowed", c)
+    trajectory = await s.get(Trajectory, c.trajectory_id)
+    before = c.status
+    note = (note or "").strip() or None
+    if to == "snoozed":
+        if snooze_until is None or snooze_until <= local_today(ctx, trajectory):
+            return Change(False, "invalid", c)
+        c.snoozed_until = snooze_until
+        new_status = c.status if c.status in ("open", "busy") else "open"
+    else:
+        new_status = to
+        c.snoozed_until = None
+    c.status = new_status
+    if note:
+        c.last_note = note
+    c.done_at = ctx.now() if new_status == "done" else None
+    if new_status in REMINDED_STATUSES and before not in REMINDED_STATUSES:
+        c.escalated_at = None
+    s.add(
+        CommitmentEvent(
+            commitment_id=c.id,
+            actor_id=actor.id,
+            at=ctx.now(),
+            from_status=before,
+            to_status=to,
+            note=note,
+            snoozed_until=c.snoozed_until,
+        )
+    )
+    await s.flush()
+    await reschedule(s, ctx, c, trajectory)
+    await refresh_message(s, ctx, c, trajectory)
+    if new_status == "blocked":
+        await tell_trekkers_blocked(s, ctx, c, trajectory, actor)
+    return Change(True, commitment=c)
+
+
+async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
+    if not c.message_key:
+        return
+    original = await outbox.find(s, c.message_key)
+    if original is None:
+        return
+    version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
+    await outbox.enqueue(
+        s,
+        key=f"commitment-rev:{c.id}:{version}",
+        op="update",
+        template="commitment_reminder",
+        data=commitment_vm(c, trajectory, local_today(ctx, trajectory)),
+        person=c.owner,
+        now=ctx.now(),
+        update_of=original,
+    )
+
+
+async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory, actor: Person) -> None:
+    version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
+    data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"actor": actor.name}
+    for trekker in await trekkers(s, trajectory.id):
+        if trekker.slack_user_id and trekker.id != actor.id:
+            await outbox.enqueue(
+                s,
+                key=f"commitment-blocked:{c.id}:{version}:{trekker.id}",
+                op="direct",
+                template="commitment_blocked",
+                data=data,
+                person=trekker,
+                now=ctx.now(),  # at once: the trekker is told straight away
+            )
+
+
+# -- creating ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewCommitment:
+    organisation_id: int
+    owner_id: int
+    description: str
+    due: date
+    phase: int | None
+
+
+async def validate_new(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: NewCommitment) -> dict[str, str]:
+    """Problems per field (keys: organisation, owner, description, due, phase) as text keys."""
+    errors: dict[str, str] = {}
+    organisation = await s.get(Organisation, new.organisation_id)
+    if organisation is None or organisation.trajectory_id != trajectory.id:
+        errors["organisation"] = "commitment.errors.organisation"
+    owner = await s.get(Person, new.owner_id)
+    if owner is None or owner.trajectory_id != trajectory.id or not owner.active:
+        errors["owner"] = "commitment.errors.owner"
+    elif organisation is not None and owner.organisation_id != organisation.id:
+        errors["owner"] = "commitment.errors.owner_organisation"
+    if not new.description.strip():
+        errors["description"] = "commitment.errors.description_empty"
+    elif len(new.description) > DESCRIPTION_LIMIT:
+        errors["description"] = "commitment.errors.description_long"
+    if new.due < local_today(ctx, trajectory):
+        errors["due"] = "commitment.errors.due_past"
+    if new.phase is not None and new.phase not in (1, 2, 3):
+        errors["phase"] = "commitment.errors.phase"
+    return errors
+
+
+async def create(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: NewCommitment, actor: Person) -> Commitment:
+    count = (await s.execute(select(func.count()).select_from(Commitment).where(Commitment.trajectory_id == trajectory.id))).scalar_one()
+    key = f"chat-{count + 1}"
+    while (await s.execute(select(Commitment.id).where(Commitment.trajectory_id == trajectory.id, Commitment.key == key))).first():
+        count += 1
+        key = f"chat-{count + 1}"
+    c = Commitment(
+        trajectory_id=trajectory.id,
+        key=key,
+        organisation_id=new.organisation_id,
+        owner_id=new.owner_id,
+        description=new.description.strip(),
+        due=new.due,
+        phase=new.phase,
+        status="open",
+        source="chat",
+    )
+    s.add(c)
+    await s.flush()
+    s.add(CommitmentEvent(commitment_id=c.id, actor_id=actor.id, at=ctx.now(), from_status="new", to_status="open"))
+    c = await load(s, c.id)
+    await announce(s, ctx, c, trajectory)
+    await reschedule(s, ctx, c, trajectory)
+    return c
+
+
+async def announce(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
+    """Tell the owner at once that a commitment is theirs (the message then updates in place)."""
+    if not c.owner.slack_user_id:
+        await tell_trekkers_unreachable(s, ctx, c, trajectory)
+        return
+    key = f"commitment-new:{c.id}"
+    await outbox.enqueue(
+        s,
+        key=key,
+        op="direct",
+        template="commitment_new",
+        data=commitment_vm(c, trajectory, local_today(ctx, trajectory)),
+        person=c.owner,
+        now=ctx.now(),
+        not_before=ctx.send_time(trajectory.timezone),
+    )
+    c.message_key = key
+
+
+# -- lists ------------------------------------------------------------------------------
+
+
+async def open_for(s: AsyncSession, user_id: str) -> list[tuple[Commitment, Trajectory]]:
+    """Open commitments the user owns (every trajectory), soonest due first."""
+    rows = await s.execute(
+        select(Commitment, Trajectory)
+        .join(Person, Person.id == Commitment.owner_id)
+        .join(Trajectory, Trajectory.id == Commitment.trajectory_id)
+        .where(Person.slack_user_id == user_id, Commitment.status.in_(REMINDED_STATUSES))
+        .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
+        .order_by(Commitment.due)
+    )
+    return [(c, t) for c, t in rows]

@@ -1,0 +1,248 @@
+"""Commitment messages, their status modals and the "new commitment" modal."""
+
+from __future__ import annotations
+
+from datetime import date
+from bot.formatting import format_date
+from bot.i18n import Raw, Translator
+from bot.slack.blocks.common import Blocks, button, context, header, message, section
+from bot.slack.ids import Action, Block, View
+from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
+
+NOTE_MAX = 1000
+CLOSED = ("done", "not_applicable")
+
+
+def _date(value: str, lang: str) -> str:
+    return format_date(date.fromisoformat(value), lang)
+
+
+def status_text(tr: Translator, vm: dict) -> str:
+    return tr(f"commitment.status.{vm['status']}")
+
+
+def commitment_buttons(tr: Translator, vm: dict, block_id: str = Block.COMMITMENT) -> dict:
+    value = str(vm["commitment_id"])
+    if vm["status"] in CLOSED:
+        elements = [button(tr("commitment.button.reopen"), Action.COMMIT_REOPEN, value)]
+    else:
+        elements = [
+            button(tr("commitment.button.done"), Action.COMMIT_DONE, value, "primary"),
+            button(tr("commitment.button.busy"), Action.COMMIT_BUSY, value),
+            button(tr("commitment.button.blocked"), Action.COMMIT_BLOCKED, value, "danger"),
+            button(tr("commitment.button.snooze"), Action.COMMIT_SNOOZE, value),
+            button(tr("commitment.button.not_applicable"), Action.COMMIT_NA, value),
+        ]
+    return {"type": "actions", "block_id": block_id, "elements": elements}
+
+
+def facts(tr: Translator, vm: dict) -> str:
+    lines = [
+        tr("commitment.due", due=_date(vm["due"], tr.lang)),
+        tr("commitment.organisation", organisation=vm["organisation"]),
+        tr("commitment.owner", owner=vm["owner"]),
+        tr("commitment.current", status=status_text(tr, vm)),
+    ]
+    if vm.get("snoozed_until"):
+        lines.append(tr("commitment.snoozed_until", date=_date(vm["snoozed_until"], tr.lang)))
+    if vm.get("last_note"):
+        lines.append(tr("commitment.last_note", note=vm["last_note"]))
+    return "\n".join(lines)
+
+
+def card(tr: Translator, vm: dict, intro: str, block_id: str = Block.COMMITMENT) -> Blocks:
+    blocks: Blocks = [section(intro), section(tr("commitment.description", description=vm["description"])), section(facts(tr, vm))]
+    if vm["status"] == "done":
+        blocks.append(section(tr("commitment.closed_done")))
+    elif vm["status"] == "not_applicable":
+        blocks.append(section(tr("commitment.closed_na")))
+    elif vm.get("overdue_days"):
+        blocks.append(context(tr("commitment.reminder_overdue", days=vm["overdue_days"])))
+    blocks.append(commitment_buttons(tr, vm, block_id))
+    return blocks
+
+
+def _notification(tr: Translator, vm: dict) -> str:
+    return tr("commitment.notification", organisation=vm["organisation"], description=vm["description"])
+
+
+def commitment_reminder(vm: dict, tr: Translator) -> dict:
+    intro = tr("commitment.reminder_intro", owner=vm["owner"], organisation=vm["organisation"], trajectory=vm["trajectory"])
+    return message(_notification(tr, vm), card(tr, vm, intro))
+
+
+def commitment_new(vm: dict, tr: Translator) -> dict:
+    return message(_notification(tr, vm), card(tr, vm, tr("commitment.new_intro", trajectory=vm["trajectory"])))
+
+
+def commitment_blocked(vm: dict, tr: Translator) -> dict:
+    blocks = [
+        section(tr("commitment.blocked_notice", actor=vm["actor"], organisation=vm["organisation"])),
+        section(tr("commitment.description", description=vm["description"])),
+    ]
+    if vm.get("last_note"):
+        blocks.append(section(tr("commitment.blocked_reason", note=vm["last_note"])))
+    blocks.append(section(facts(tr, vm)))
+    return message(tr("commitment.blocked_notice", actor=vm["actor"], organisation=vm["organisation"]), blocks)
+
+
+def commitment_unreachable(vm: dict, tr: Translator) -> dict:
+    text = tr("commitment.unreachable_notice", owner=vm["owner"], email=vm["email"], organisation=vm["organisation"])
+    return message(text, [section(text), section(tr("commitment.description", description=vm["description"]))])
+
+
+def commitment_escalation(vm: dict, tr: Translator, limit: int = 40) -> dict:
+    """One message listing overdue commitments grouped by organisation (within 50 blocks)."""
+    blocks: Blocks = [header(tr("commitment.escalation_header")), section(tr("commitment.escalation_intro", trajectory=vm["trajectory"]))]
+    shown = total = 0
+    for group in vm["groups"]:
+        lines = [tr("commitment.escalation_org", organisation=group["organisation"])]
+        for item in group["items"]:
+            total += 1
+            if shown >= limit:
+                continue
+            shown += 1
+            note = Raw(tr("commitment.escalation_note", note=item["last_note"])) if item.get("last_note") else Raw("")
+            lines.append(
+                tr(
+                    "commitment.escalation_item",
+                    description=item["description"],
+                    owner=item["owner"],
+                    due=_date(item["due"], tr.lang),
+                    status=status_text(tr, item),
+                    note=note,
+                )
+            )
+        if len(lines) > 1 and len(blocks) < 45:
+            blocks.append(section("\n".join(lines)))
+    if total > shown or len(blocks) >= 45:
+        blocks.append(context(tr("commitment.escalation_more", count=total - shown)))
+    return message(tr("commitment.escalation_header"), blocks)
+
+
+BUILDERS = {
+    "commitment_reminder": commitment_reminder,
+    "commitment_new": commitment_new,
+    "commitment_blocked": commitment_blocked,
+    "commitment_unreachable": commitment_unreachable,
+    "commitment_escalation": commitment_escalation,
+}
+
+
+# -- modals -------------------------------------------------------------------------
+
+
+def _text_input(block_id: str, action_id: str, label: str, multiline: bool = True, optional: bool = False, max_length: int = NOTE_MAX) -> dict:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label, 2000),
+        "element": {"type": "plain_text_input", "action_id": action_id, "multiline": multiline, "max_length": max_length},
+    }
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": plain(text, OPTION_TEXT), "value": value}
+
+
+def status_modal(vm: dict, tr: Translator) -> dict:
+    """Busy / blocked / not applicable (a note) or snooze (a week or a date)."""
+    kind = vm["to"]
+    title_key = {"busy": "title_busy", "blocked": "title_blocked", "snoozed": "title_snooze", "not_applicable": "title_not_applicable"}[kind]
+    blocks: Blocks = [section(tr("commitment.modal.intro", description=vm["description"]))]
+    if kind == "snoozed":
+        week = _option(tr("commitment.modal.snooze_week"), "week")
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": Block.SNOOZE_CHOICE,
+                "label": plain(tr("commitment.modal.snooze_choice"), 2000),
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": Action.SNOOZE_CHOICE,
+                    "initial_option": week,
+                    "options": [week, _option(tr("commitment.modal.snooze_date"), "date")],
+                },
+            }
+        )
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": Block.SNOOZE_DATE,
+                "optional": True,
+                "label": plain(tr("commitment.modal.snooze_date_label"), 2000),
+                "element": {"type": "datepicker", "action_id": Action.SNOOZE_DATE},
+            }
+        )
+    else:
+        label = tr(f"commitment.modal.note_{kind}")
+        blocks.append(_text_input(Block.NOTE, Action.NOTE, label, optional=(kind == "busy")))
+    return {
+        "type": "modal",
+        "callback_id": View.COMMIT_STATUS,
+        "private_metadata": f'{vm["commitment_id"]}:{kind}:{vm.get("origin", "")}',
+        "title": plain(tr(f"commitment.modal.{title_key}"), MODAL_TITLE),
+        "submit": plain(tr("commitment.modal.submit"), MODAL_TITLE),
+        "close": plain(tr("commitment.modal.close"), MODAL_TITLE),
+        "blocks": blocks,
+    }
+
+
+def add_modal(vm: dict, tr: Translator) -> dict:
+    """Organisation, owner (grouped per organisation), description, due date, phase."""
+    organisations = [_option(o["name"], str(o["id"])) for o in vm["organisations"][:100]]
+    groups = []
+    for o in vm["organisations"][:100]:
+        people = [_option(p["name"], str(p["id"])) for p in o["people"][:100]]
+        if people:
+            groups.append({"label": plain(o["name"], OPTION_TEXT), "options": people})
+    phases = [_option(tr("commitment.add_modal.phase_option", number=n), str(n)) for n in (1, 2, 3)]
+    phase_initial = phases[vm["current_phase"] - 1] if 1 <= vm.get("current_phase", 0) <= 3 else phases[0]
+    blocks: Blocks = [
+        {
+            "type": "input",
+            "block_id": Block.ADD_ORG,
+            "label": plain(tr("commitment.add_modal.organisation"), 2000),
+            "element": {"type": "static_select", "action_id": Action.ADD_ORG, "options": organisations},
+        },
+        {
+            "type": "input",
+            "block_id": Block.ADD_OWNER,
+            "label": plain(tr("commitment.add_modal.owner"), 2000),
+            "element": {"type": "static_select", "action_id": Action.ADD_OWNER, "option_groups": groups[:100]},
+        },
+        _text_input(Block.ADD_DESC, Action.ADD_DESC, tr("commitment.add_modal.description"), max_length=2000),
+        {
+            "type": "input",
+            "block_id": Block.ADD_DUE,
+            "label": plain(tr("commitment.add_modal.due"), 2000),
+            "element": {"type": "datepicker", "action_id": Action.ADD_DUE},
+        },
+        {
+            "type": "input",
+            "block_id": Block.ADD_PHASE,
+            "label": plain(tr("commitment.add_modal.phase"), 2000),
+            "element": {"type": "static_select", "action_id": Action.ADD_PHASE, "options": phases, "initial_option": phase_initial},
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.COMMIT_ADD,
+        "private_metadata": str(vm["trajectory_id"]),
+        "title": plain(tr("commitment.add_modal.title"), MODAL_TITLE),
+        "submit": plain(tr("commitment.add_modal.submit"), MODAL_TITLE),
+        "close": plain(tr("commitment.add_modal.close"), MODAL_TITLE),
+        "blocks": blocks,
+    }
+
+
+def added_view(text: str, tr: Translator) -> dict:
+    """The add modal after a successful submit: a confirmation to close."""
+    return {
+        "type": "modal",
+        "title": plain(tr("commitment.add_modal.title"), MODAL_TITLE),
+        "close": plain(tr("commitment.add_modal.done"), MODAL_TITLE),
+        "blocks": [section(text)],
+    }
+

@@ -1,0 +1,103 @@
+"""App Home and ``/dialoog mijn``: what waits for a person, within a block budget
+(100 for Home, 50 for a message), summarising the rest as "and N more"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.formatting import format_date
+from bot.i18n import Translator
+from bot.slack.blocks.commitments import commitment_buttons
+from bot.slack.blocks.common import Blocks, button, context, header, message, section, when
+from bot.slack.blocks.invitations import rsvp_buttons
+from bot.slack.ids import Action, Block
+from bot.slack.text import SECTION_TEXT
+
+
+def _lines_section(lines: list[str], tr: Translator, more_key: str) -> dict:
+    """As many lines as fit in one section; the rest becomes "and N more"."""
+    shown: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > SECTION_TEXT - 100:
+            shown.append(tr(more_key, count=len(lines) - index))
+            break
+        shown.append(line)
+        used += len(line) + 1
+    return section("\n".join(shown))
+
+
+def overview_blocks(vm: dict, tr: Translator, budget: int) -> Blocks:
+    """Commitments (2 blocks each), sessions (2 each), trekker glance (≤ 5 per trajectory)."""
+    glance_cost = 5 * len(vm["trekker"][:3]) + (1 if len(vm["trekker"]) > 3 else 0)
+    room = budget - glance_cost - 8  # headings, notices and "more" lines
+    commitment_room = min(len(vm["commitments"]), max(0, room // 2 - min(len(vm["sessions"]), room // 4)))
+    session_room = min(len(vm["sessions"]), max(0, (room - 2 * commitment_room) // 2))
+
+    blocks: Blocks = []
+    if vm.get("notice"):
+        blocks.append(section(vm["notice"]))
+    blocks.append(section(tr("home.commitments")))
+    if not vm["commitments"]:
+        blocks.append(context(tr("home.no_commitments")))
+    for item in vm["commitments"][:commitment_room]:
+        status = tr(f"commitment.status.{item['status']}")
+        due = format_date(date.fromisoformat(item["due"]), tr.lang)
+        blocks.append(section(tr("home.commitment_line", organisation=item["organisation"], due=due, status=status, description=item["description"])))
+        blocks.append(commitment_buttons(tr, item, f"{Block.COMMITMENT}:{item['commitment_id']}"))
+    more = len(vm["commitments"]) - commitment_room + vm.get("commitments_more", 0)
+    if more > 0:
+        blocks.append(context(tr("home.commitments_more", count=more)))
+
+    blocks.append(section(tr("home.sessions")))
+    if not vm["sessions"]:
+        blocks.append(context(tr("home.no_sessions")))
+    for item in vm["sessions"][:session_room]:
+        status = tr(f"rsvp.status.{item['status']}")
+        blocks.append(section(tr("home.session_line", title=item["title"], when=when(item, tr.lang), status=status)))
+        blocks.append(rsvp_buttons(tr, item, f"{Block.RSVP}:{item['invitation_id']}"))
+    more = len(vm["sessions"]) - session_room + vm.get("sessions_more", 0)
+    if more > 0:
+        blocks.append(context(tr("home.more", count=more)))
+
+    for glance in vm["trekker"][:3]:
+        blocks.extend(glance_blocks(glance, tr))
+    if len(vm["trekker"]) > 3:
+        blocks.append(context(tr("home.more", count=len(vm["trekker"]) - 3)))
+    return blocks[:budget]
+
+
+def glance_blocks(glance: dict, tr: Translator) -> Blocks:
+    blocks: Blocks = [header(tr("home.glance_header", title=glance["title"]))]
+    lines = [tr("home.glance_sessions")]
+    for item in glance["sessions"]:
+        c = item["counts"]
+        lines.append(tr("home.glance_session_line", title=item["title"], when=when(item, tr.lang), yes=c["yes"], maybe=c["maybe"], no=c["no"], pending=c["pending"]))
+    if not glance["sessions"]:
+        lines.append(tr("home.glance_no_sessions"))
+    elif glance.get("sessions_more"):
+        lines.append(tr("home.more", count=glance["sessions_more"]))
+    blocks.append(_lines_section(lines, tr, "home.more"))
+    lines = [tr("home.glance_commitments")]
+    lines += [tr("home.glance_org_line", **org) for org in glance["organisations"]]
+    if not glance["organisations"]:
+        lines.append(tr("home.glance_no_commitments"))
+    blocks.append(_lines_section(lines, tr, "home.commitments_more"))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"round:{glance['trajectory_id']}",
+            "elements": [button(tr("home.round_button"), Action.COMMIT_ROUND, str(glance["trajectory_id"]))],
+        }
+    )
+    return blocks
+
+
+def home_view(vm: dict, tr: Translator) -> dict:
+    blocks = [header(tr("home.header"))] + overview_blocks(vm, tr, 99)
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def mine_message(vm: dict, tr: Translator) -> dict:
+    blocks = [header(tr("home.mine_header"))] + overview_blocks(vm, tr, 49)
+    return message(tr("home.mine_header"), blocks[:50])
