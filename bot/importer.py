@@ -282,7 +282,7 @@ async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, templa
         await invitations.refresh_invitation_message(s, ctx, inv)
         if not session.cancelled:
             await invitations.schedule_reminders(s, ctx, trajectory, session, inv)
-        if template is None or not inv.person.slack_user_id:
+        if template is None or not inv.person.reachable:
             continue
         _, created = await outbox.enqueue(
             s,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.identity import route
 from bot.models import OutboxMessage, Person
 
 
@@ -42,8 +43,55 @@ async def enqueue(
     existing = await find(session, key)
     if existing is not None:
         return existing, False
+    row = _row(
+        key=key, op=op, template=template, data=data, now=now, not_before=not_before, expires_at=expires_at,
+        trajectory_id=trajectory_id, person=person, target=target, platform=platform, language=language,
+        update_of=update_of,
+    )
+    session.add(row)
+    await session.flush()
+    return row, True
+
+
+async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]], *, now: datetime) -> list[OutboxMessage]:
+    """``enqueue`` for many messages at once (e.g. a memo to 500 people): one look-up
+    per chunk of keys and one flush.  Each item holds ``enqueue``'s keyword arguments
+    except ``now``.  Keys that exist already are skipped; returns the rows created."""
+    created: list[OutboxMessage] = []
+    for start in range(0, len(messages), 500):
+        chunk = messages[start : start + 500]
+        keys = [m["key"] for m in chunk]
+        existing = set((await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys)))).scalars())
+        for item in chunk:
+            if item["key"] in existing:
+                continue
+            existing.add(item["key"])
+            created.append(_row(now=now, **item))
+    session.add_all(created)
+    await session.flush()
+    return created
+
+
+def _row(
+    *,
+    key: str,
+    op: str,
+    template: str,
+    data: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+    trajectory_id: int | None = None,
+    person: Person | None = None,
+    target: str | None = None,
+    platform: str = "slack",
+    language: str = "nl",
+    update_of: OutboxMessage | None = None,
+) -> OutboxMessage:
     if person is not None:
-        target = target or person.slack_user_id
+        reach = route(person)
+        if reach is not None and target is None:
+            platform, target = reach
         language = person.language or language
         trajectory_id = trajectory_id or person.trajectory_id
     row = OutboxMessage(
@@ -63,6 +111,4 @@ async def enqueue(
         expires_at=expires_at,
         created_at=now,
     )
-    session.add(row)
-    await session.flush()
-    return row, True
+    return row

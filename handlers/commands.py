@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.formatting import format_datetime
 from bot.i18n import Translator
+from bot.identity import User, slack
 from bot.models import Session, Trajectory
 from bot.services import directory, invitations, people
 from bot.slack.blocks.common import lines_reply, text_reply, translator
@@ -32,7 +33,7 @@ LISTED = ["help", "uitnodigen", "herinneren", "status"]
 @dataclass
 class Call:
     ctx: Context
-    user_id: str
+    user: User
     channel_id: str | None
     channel_name: str | None
     words: list[str]
@@ -42,7 +43,11 @@ class Call:
     trigger_id: str | None = None
     client: Any = None
 
-    async def say(self, key: str, **params: Any) -> None:
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    async def say(self, key: str, /, **params: Any) -> None:
         await self.respond(response_type="ephemeral", replace_original=False, **text_reply(self.tr, key, **params))
 
     async def say_lines(self, lines: list[str]) -> None:
@@ -62,7 +67,7 @@ def parse(text: str) -> tuple[str | None, str, list[str]]:
 
 async def trajectory_for(call: Call) -> Trajectory:
     async with call.ctx.db.sessionmaker() as s:
-        found = await directory.resolve_trajectory(s, call.user_id, call.trajectory_key, call.channel_id, call.channel_name)
+        found = await directory.resolve_trajectory(s, call.user, call.trajectory_key, call.channel_id, call.channel_name)
     if found.trajectory is None:
         choices = ", ".join(f"`{c}`" for c in found.choices or []) or "-"
         example = (found.choices or ["naam"])[0]
@@ -74,7 +79,7 @@ async def trajectory_for(call: Call) -> Trajectory:
 
 async def require_trekker(call: Call, trajectory: Trajectory) -> None:
     async with call.ctx.db.sessionmaker() as s:
-        allowed = await directory.is_trekker(s, trajectory.id, call.user_id)
+        allowed = await directory.is_trekker(s, trajectory.id, call.user)
     if not allowed:
         await call.say("command.not_trekker", trajectory=trajectory.title)
         raise Stop
@@ -192,7 +197,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         key, word, args = parse(command.get("text", ""))
         call = Call(
             ctx=ctx,
-            user_id=command["user_id"],
+            user=slack(command["user_id"]),
             channel_id=command.get("channel_id"),
             channel_name=command.get("channel_name"),
             words=args,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.context import Context
 from bot.formatting import format_date, format_datetime
+from bot.identity import matches, slack
 from bot.models import Organisation, Person, Trajectory
 from bot.services import commitments, directory
 from bot.slack import home
@@ -46,7 +47,7 @@ def _selected(values: dict, block: str, action: str) -> str | None:
 def register(app: AsyncApp, ctx: Context) -> None:
     async def language_of(user_id: str) -> str:
         async with ctx.db.sessionmaker() as s:
-            person = (await s.execute(select(Person).where(Person.slack_user_id == user_id))).scalars().first()
+            person = (await s.execute(select(Person).where(matches(slack(user_id))))).scalars().first()
         return (person.language if person else None) or "nl"
 
     async def tell(body: dict, respond, client, key: str, **params) -> None:
@@ -77,7 +78,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         if to in MODAL_STATUSES:
             async with ctx.db.sessionmaker() as s:
                 c = await commitments.load(s, commitment_id)
-                allowed = c is not None and await commitments.may_change(s, c, user_id) is not None
+                allowed = c is not None and await commitments.may_change(s, c, slack(user_id)) is not None
             if not allowed:
                 await refused(body, respond, client, commitments.Change(False, "unknown" if c is None else "not_allowed", c))
                 return
@@ -86,7 +87,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
             await client.views_open(trigger_id=body["trigger_id"], view=status_modal(vm, translator(await language_of(user_id))))
             return
         async with ctx.db.transaction() as s:
-            change = await commitments.change_status(s, ctx, commitment_id, user_id, to)
+            change = await commitments.change_status(s, ctx, commitment_id, slack(user_id), to)
         if not change.ok:
             await refused(body, respond, client, change)
             return
@@ -124,7 +125,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
             await ack(response_action="errors", errors={Block.NOTE: tr("commitment.errors.note_long", limit=NOTE_MAX)})
             return
         async with ctx.db.transaction() as s:
-            change = await commitments.change_status(s, ctx, _int(commitment_id) or 0, body["user"]["id"], to, note, snooze_until)
+            change = await commitments.change_status(s, ctx, _int(commitment_id) or 0, slack(body["user"]["id"]), to, note, snooze_until)
         if not change.ok:
             key = {"invalid": "commitment.errors.snooze_date", "not_allowed": "commitment.refused"}.get(change.reason, "commitment.unknown")
             block = Block.SNOOZE_DATE if to == "snoozed" else Block.NOTE
@@ -142,7 +143,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         user_id = body["user"]["id"]
         async with ctx.db.sessionmaker() as s:
             trajectory = await s.get(Trajectory, _int(action.get("value")) or 0)
-            allowed = trajectory is not None and await directory.is_trekker(s, trajectory.id, user_id)
+            allowed = trajectory is not None and await directory.is_trekker(s, trajectory.id, slack(user_id))
         if not allowed:
             await tell(body, respond, client, "command.not_trekker", trajectory=trajectory.title if trajectory else "")
             return
@@ -200,7 +201,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         async with ctx.db.transaction() as s:
             trajectory = await s.get(Trajectory, _int(view.get("private_metadata")) or 0)
             tr = translator(trajectory.language if trajectory else "nl")
-            actor = await directory.person_in(s, trajectory.id, user_id) if trajectory else None
+            actor = await directory.person_in(s, trajectory.id, slack(user_id)) if trajectory else None
             if actor is None or not actor.has_role("trekker"):
                 await ack(response_action="errors", errors={Block.ADD_DESC: tr("command.not_trekker", trajectory=trajectory.title if trajectory else "")})
                 return

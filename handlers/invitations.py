@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
+from bot.identity import is_user, slack
 from bot.services import invitations
 from bot.slack import home
 from bot.slack.blocks.common import text_reply, translator
@@ -30,7 +31,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         invitation_id = _invitation_id(action.get("value"))
         user_id = body["user"]["id"]
         async with ctx.db.transaction() as s:
-            result = await invitations.answer(s, ctx, invitation_id or 0, user_id, answer)
+            result = await invitations.answer(s, ctx, invitation_id or 0, slack(user_id), answer)
             lang = result.invitation.person.language if result.invitation else None
         if not result.ok:
             if not from_home:
@@ -57,8 +58,9 @@ def register(app: AsyncApp, ctx: Context) -> None:
         invitation_id = _invitation_id(action.get("value")) or 0
         async with ctx.db.sessionmaker() as s:
             inv = await invitations.load_invitation(s, invitation_id)
-            if inv is None or inv.person.slack_user_id != body["user"]["id"] or inv.session.cancelled:
-                reason = "unknown" if inv is None else ("not_yours" if inv.person.slack_user_id != body["user"]["id"] else "cancelled")
+            mine = is_user(inv.person if inv else None, slack(body["user"]["id"]))
+            if inv is None or not mine or inv.session.cancelled:
+                reason = "unknown" if inv is None else ("not_yours" if not mine else "cancelled")
                 await refuse(respond, inv.person.language if inv else "nl", reason)
                 return
             vm = {
@@ -81,7 +83,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
             await ack(response_action="errors", errors={Block.COLLEAGUE: tr("invite.delegate_modal.placeholder")})
             return
         async with ctx.db.transaction() as s:
-            result = await invitations.delegate(s, ctx, invitation_id, body["user"]["id"], colleague_id)
+            result = await invitations.delegate(s, ctx, invitation_id, slack(body["user"]["id"]), colleague_id)
         if not result.ok:
             await ack(response_action="errors", errors={Block.COLLEAGUE: tr(f"invite.delegate_errors.{result.reason}")})
             return

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import outbox
 from bot.context import Context
+from bot.identity import User, matches
 from bot.models import (
     REMINDED_STATUSES,
     Commitment,
@@ -144,7 +145,7 @@ async def remind(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Traje
     send_day = send_at.astimezone(ZoneInfo(trajectory.timezone)).date()
     if c.last_reminded_on is not None and c.last_reminded_on >= send_day:
         return "already_today"
-    if not c.owner.slack_user_id:
+    if not c.owner.reachable:
         await tell_trekkers_unreachable(s, ctx, c, trajectory)
         return "unreachable"
     key = f"commitment-remind:{c.id}:{send_day.isoformat()}"
@@ -165,7 +166,7 @@ async def remind(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Traje
 
 async def tell_trekkers_unreachable(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
     for trekker in await trekkers(s, trajectory.id):
-        if trekker.slack_user_id:
+        if trekker.reachable:
             await outbox.enqueue(
                 s,
                 key=f"commitment-unreachable:{c.id}:{trekker.id}",
@@ -243,7 +244,7 @@ async def on_escalation_task(s: AsyncSession, ctx: Context, task: ScheduledTask)
         x.escalated_at = ctx.now()
     data = {"trajectory": trajectory.title, "groups": [{"organisation": k, "items": v} for k, v in groups.items()]}
     for trekker in await trekkers(s, trajectory.id):
-        if trekker.slack_user_id:
+        if trekker.reachable:
             await outbox.enqueue(
                 s,
                 key=f"commitment-escalation:{trajectory.id}:{trekker.id}:{today.isoformat()}:{task.ref_id}",
@@ -270,12 +271,12 @@ class Change:
     commitment: Commitment | None = None
 
 
-async def may_change(s: AsyncSession, c: Commitment, user_id: str) -> Person | None:
+async def may_change(s: AsyncSession, c: Commitment, user: User) -> Person | None:
     """The owner, another ambassador of the same organisation, or a trekker."""
     actor = (
         await s.execute(
             select(Person).where(
-                Person.trajectory_id == c.trajectory_id, Person.slack_user_id == user_id, Person.active.is_(True)
+                Person.trajectory_id == c.trajectory_id, matches(user), Person.active.is_(True)
             )
         )
     ).scalars().first()
@@ -292,7 +293,7 @@ async def change_status(
     s: AsyncSession,
     ctx: Context,
     commitment_id: int,
-    user_id: str,
+    user: User,
     to: str,
     note: str | None = None,
     snooze_until: date | None = None,
@@ -303,7 +304,7 @@ async def change_status(
     c = await load(s, commitment_id)
     if c is None:
         return Change(False, "unknown")
-    actor = await may_change(s, c, user_id)
+    actor = await may_change(s, c, user)
     if actor is None:
         return Change(False, "not_allowed", c)
     trajectory = await s.get(Trajectory, c.trajectory_id)
@@ -365,7 +366,7 @@ async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, tr
     version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
     data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"actor": actor.name}
     for trekker in await trekkers(s, trajectory.id):
-        if trekker.slack_user_id and trekker.id != actor.id:
+        if trekker.reachable and trekker.id != actor.id:
             await outbox.enqueue(
                 s,
                 key=f"commitment-blocked:{c.id}:{version}:{trekker.id}",
@@ -439,7 +440,7 @@ async def create(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: New
 
 async def announce(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
     """Tell the owner at once that a commitment is theirs (the message then updates in place)."""
-    if not c.owner.slack_user_id:
+    if not c.owner.reachable:
         await tell_trekkers_unreachable(s, ctx, c, trajectory)
         return
     key = f"commitment-new:{c.id}"
@@ -459,13 +460,13 @@ async def announce(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Tra
 # -- lists ------------------------------------------------------------------------------
 
 
-async def open_for(s: AsyncSession, user_id: str) -> list[tuple[Commitment, Trajectory]]:
+async def open_for(s: AsyncSession, user: User) -> list[tuple[Commitment, Trajectory]]:
     """Open commitments the user owns (every trajectory), soonest due first."""
     rows = await s.execute(
         select(Commitment, Trajectory)
         .join(Person, Person.id == Commitment.owner_id)
         .join(Trajectory, Trajectory.id == Commitment.trajectory_id)
-        .where(Person.slack_user_id == user_id, Commitment.status.in_(REMINDED_STATUSES))
+        .where(matches(user), Commitment.status.in_(REMINDED_STATUSES))
         .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
         .order_by(Commitment.due)
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.identity import User, matches
 from bot.models import Person, Session, Trajectory
 
 TRAJECTORY_WORD = re.compile(r"(?:^|\s)traje(?:ct|ctory):(\S+)", re.IGNORECASE)
@@ -31,11 +32,11 @@ def split_trajectory_word(text: str) -> tuple[str | None, str]:
     return match.group(1), " ".join(rest.split())
 
 
-async def trajectories_of(s: AsyncSession, platform_user_id: str) -> list[Trajectory]:
+async def trajectories_of(s: AsyncSession, user: User) -> list[Trajectory]:
     rows = await s.execute(
         select(Trajectory)
         .join(Person, Person.trajectory_id == Trajectory.id)
-        .where(Person.slack_user_id == platform_user_id, Person.active.is_(True))
+        .where(matches(user), Person.active.is_(True))
         .order_by(Trajectory.key)
     )
     return list(rows.scalars().unique())
@@ -54,10 +55,10 @@ def _channel_matches(trajectory: Trajectory, channel_id: str | None, channel_nam
 
 
 async def resolve_trajectory(
-    s: AsyncSession, user_id: str, key: str | None, channel_id: str | None = None, channel_name: str | None = None
+    s: AsyncSession, user: User, key: str | None, channel_id: str | None = None, channel_name: str | None = None
 ) -> Resolution:
     """From ``traject:<key>``, from the channel, or the user's only trajectory."""
-    mine = await trajectories_of(s, user_id)
+    mine = await trajectories_of(s, user)
     choices = [t.key for t in mine]
     if key:
         found = (await s.execute(select(Trajectory).where(Trajectory.key == key))).scalar_one_or_none()
@@ -76,18 +77,18 @@ async def resolve_trajectory(
     return Resolution(None, "which_trajectory", None, choices)
 
 
-async def person_in(s: AsyncSession, trajectory_id: int, platform_user_id: str) -> Person | None:
+async def person_in(s: AsyncSession, trajectory_id: int, user: User) -> Person | None:
     return (
         await s.execute(
             select(Person).where(
-                Person.trajectory_id == trajectory_id, Person.slack_user_id == platform_user_id, Person.active.is_(True)
+                Person.trajectory_id == trajectory_id, matches(user), Person.active.is_(True)
             )
         )
     ).scalars().first()
 
 
-async def is_trekker(s: AsyncSession, trajectory_id: int, platform_user_id: str) -> bool:
-    person = await person_in(s, trajectory_id, platform_user_id)
+async def is_trekker(s: AsyncSession, trajectory_id: int, user: User) -> bool:
+    person = await person_in(s, trajectory_id, user)
     return person is not None and person.has_role("trekker")
 
 

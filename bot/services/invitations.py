@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.calendar import CalendarEvent, build_ics, ics_filename
 from bot.context import Context
+from bot.identity import User, is_user
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
 from bot.quiet_hours import working_day_before
 from bot.services import directory
@@ -226,7 +227,7 @@ async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResul
         if inv.invited_at is not None:
             result.already += 1
             continue
-        if not person.slack_user_id:
+        if not person.reachable:
             result.unreachable.append(person.name)
             continue
         await send_invitation(s, ctx, trajectory, session, inv, base, result.send_at)
@@ -268,21 +269,21 @@ async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitat
     )
 
 
-async def _own_invitation(s: AsyncSession, invitation_id: int, user_id: str) -> AnswerResult:
+async def _own_invitation(s: AsyncSession, invitation_id: int, user: User) -> AnswerResult:
     inv = await load_invitation(s, invitation_id)
     if inv is None:
         return AnswerResult(False, "unknown")
-    if inv.person.slack_user_id != user_id:
+    if not is_user(inv.person, user):
         return AnswerResult(False, "not_yours", inv)
     if inv.session.cancelled:
         return AnswerResult(False, "cancelled", inv)
     return AnswerResult(True, invitation=inv)
 
 
-async def answer(s: AsyncSession, ctx: Context, invitation_id: int, user_id: str, value: str) -> AnswerResult:
+async def answer(s: AsyncSession, ctx: Context, invitation_id: int, user: User, value: str) -> AnswerResult:
     if value not in ANSWERS:
         raise ValueError(value)
-    result = await _own_invitation(s, invitation_id, user_id)
+    result = await _own_invitation(s, invitation_id, user)
     if not result.ok:
         return result
     inv = result.invitation
@@ -309,15 +310,15 @@ async def colleagues(s: AsyncSession, inv: Invitation) -> list[Person]:
     return list(rows.scalars())
 
 
-async def delegate(s: AsyncSession, ctx: Context, invitation_id: int, user_id: str, colleague_id: int) -> AnswerResult:
-    result = await _own_invitation(s, invitation_id, user_id)
+async def delegate(s: AsyncSession, ctx: Context, invitation_id: int, user: User, colleague_id: int) -> AnswerResult:
+    result = await _own_invitation(s, invitation_id, user)
     if not result.ok:
         return result
     inv = result.invitation
     colleague = await s.get(Person, colleague_id)
     if colleague is None or colleague.organisation_id != inv.person.organisation_id or colleague.id == inv.person_id:
         return AnswerResult(False, "not_a_colleague", inv)
-    if not colleague.slack_user_id:
+    if not colleague.reachable:
         return AnswerResult(False, "colleague_unreachable", inv)
     session = inv.session
     trajectory = await s.get(Trajectory, session.trajectory_id)
@@ -369,7 +370,7 @@ async def remind_now(s: AsyncSession, ctx: Context, session: Session) -> RemindR
     ).scalars().all()
     base = await session_context(s, session)
     for inv in pending:
-        if not inv.person.slack_user_id:
+        if not inv.person.reachable:
             continue
         _, created = await enqueue_rsvp_reminder(s, ctx, session, inv, base, f"remind-now:{inv.id}:{today}", result.send_at)
         if created:
@@ -425,7 +426,7 @@ async def overview(s: AsyncSession, ctx: Context, session: Session) -> dict:
     ).scalars().all()
     failed_ids = set(failed)
     undelivered = [
-        inv.person.name for inv in invitations if inv.person_id in failed_ids or not inv.person.slack_user_id
+        inv.person.name for inv in invitations if inv.person_id in failed_ids or not inv.person.reachable
     ]
     return {
         **base,

@@ -7,21 +7,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.context import Context
+from bot.identity import User, matches
 from bot.models import Commitment, Invitation, Organisation, Person, Session, Trajectory
 from bot.services import commitments, invitations
 from bot.services.followthrough import classify
 
 
-async def my_overview(ctx: Context, user_id: str, limit: int = 20, notice: str | None = None) -> dict:
+async def my_overview(ctx: Context, user: User, limit: int = 20, notice: str | None = None) -> dict:
     async with ctx.db.sessionmaker() as s:
         me = (
-            await s.execute(select(Person).where(Person.slack_user_id == user_id, Person.active.is_(True)).order_by(Person.id))
+            await s.execute(select(Person).where(matches(user), Person.active.is_(True)).order_by(Person.id))
         ).scalars().all()
         language = me[0].language if me else None
         if me and language is None:
             language = (await s.get(Trajectory, me[0].trajectory_id)).language
-        sessions, sessions_more = await _my_sessions(s, ctx, user_id, limit)
-        own = await commitments.open_for(s, user_id)
+        sessions, sessions_more = await _my_sessions(s, ctx, user, limit)
+        own = await commitments.open_for(s, user)
         my_commitments = [commitments.commitment_vm(c, t, commitments.local_today(ctx, t)) for c, t in own[:limit]]
         glance = []
         for trajectory_id in sorted({p.trajectory_id for p in me if p.has_role("trekker")}):
@@ -37,14 +38,14 @@ async def my_overview(ctx: Context, user_id: str, limit: int = 20, notice: str |
     }
 
 
-async def _my_sessions(s, ctx: Context, user_id: str, limit: int) -> tuple[list[dict], int]:
+async def _my_sessions(s, ctx: Context, user: User, limit: int) -> tuple[list[dict], int]:
     rows = (
         await s.execute(
             select(Invitation)
             .join(Session, Session.id == Invitation.session_id)
             .join(Person, Person.id == Invitation.person_id)
             .where(
-                Person.slack_user_id == user_id,
+                matches(user),
                 Person.active.is_(True),
                 Invitation.invited_at.is_not(None),
                 Session.cancelled.is_(False),

@@ -26,7 +26,7 @@ async def rsvp_reminder(s: AsyncSession, ctx: Context, task: ScheduledTask) -> s
         return "obsolete"
     if inv.status != "pending":
         return "answered"
-    if not inv.person.slack_user_id:
+    if not inv.person.reachable:
         return "unreachable"
     trajectory = await s.get(Trajectory, inv.session.trajectory_id)
     base = await invitations.session_context(s, inv.session)
@@ -42,7 +42,7 @@ async def attendee_reminder(s: AsyncSession, ctx: Context, task: ScheduledTask) 
         return "obsolete"
     if inv.status not in ("yes", "maybe"):
         return "not_attending"
-    if not inv.person.slack_user_id:
+    if not inv.person.reachable:
         return "unreachable"
     trajectory = await s.get(Trajectory, inv.session.trajectory_id)
     base = await invitations.session_context(s, inv.session)

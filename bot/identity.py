@@ -1,0 +1,52 @@
+"""Who someone is on a chat platform, and how the bot reaches a person.
+
+A person may be known on Slack, on Teams, or both.  ``route`` picks the platform:
+the person's ``platform`` preference from the trajectory file wins; otherwise
+Teams when both are known (most Dutch public organisations live in Teams).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement
+
+from bot.models import Person
+
+PLATFORMS = ("slack", "teams")
+
+
+@dataclass(frozen=True)
+class User:
+    platform: str
+    id: str
+
+
+def slack(user_id: str) -> User:
+    return User("slack", user_id)
+
+
+def column(platform: str):
+    return Person.teams_user_id if platform == "teams" else Person.slack_user_id
+
+
+def matches(user: User) -> ColumnElement[bool]:
+    """SQL condition: the person row is this platform user."""
+    return column(user.platform) == user.id
+
+
+def is_user(person: Person | None, user: User) -> bool:
+    if person is None:
+        return False
+    return (person.teams_user_id if user.platform == "teams" else person.slack_user_id) == user.id
+
+
+def route(person: Person) -> tuple[str, str] | None:
+    """(platform, user id) to reach the person, or None when unreachable."""
+    known = {"slack": person.slack_user_id, "teams": person.teams_user_id}
+    if person.platform in known and known[person.platform]:
+        return person.platform, known[person.platform]
+    for platform in ("teams", "slack"):
+        if known[platform]:
+            return platform, known[platform]
+    return None
