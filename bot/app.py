@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat import Chat
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.context import Context
 from bot.db import Database
 from bot.settings import Settings
@@ -31,6 +31,7 @@ class Bot:
     slack: AsyncApp | None = None
     background: list[asyncio.Task] = field(default_factory=list)
     scheduler: object | None = None
+    teams: object | None = None  # bot.teams.agent.TeamsApp when Teams is configured
 
 
 BOT_KEY: web.AppKey["Bot"] = web.AppKey("bot")
@@ -42,26 +43,69 @@ def build_pacer(settings: Settings) -> Pacer:
             "slack:direct": settings.slack_post_per_minute,
             "slack:channel": settings.slack_post_per_minute,
             "slack:update": settings.slack_update_per_minute,
-            "slack:file": 20,
+            # One file = conversations.open (Tier 3, 50+/min) + files.* v2 (Tier 4, 100+/min).
+            "slack:file": 50,
+            # Teams: 50 requests per second per app per tenant; a message to someone new
+            # is two (create the 1:1 conversation, then post), so 20 messages a second.
+            "teams:direct": 1200,
+            "teams:update": 600,
+            "teams:file": 600,
+            # 1,800 operations per hour per conversation thread: a channel gets 30 a minute.
+            "teams:channel": 30,
         }
     )
 
 
-def bootstrap(settings: Settings, clock: Clock | None = None, chats: dict[str, Chat] | None = None) -> Bot:
-    """Wire everything; tests call this with their own clock and emulator URL."""
+def bootstrap(
+    settings: Settings,
+    clock: Clock | None = None,
+    chats: dict[str, Chat] | None = None,
+    teams_tokens=None,
+) -> Bot:
+    """Wire everything; tests call this with their own clock, emulator URLs and (for
+    Teams) a token source returning a fixed test token."""
     db = Database(settings.database_url)
-    ctx = Context(settings=settings, db=db, clock=clock or SystemClock())
+    if clock is None:
+        clock = ManualClock(settings.frozen_now) if settings.frozen_now else SystemClock()
+    ctx = Context(settings=settings, db=db, clock=clock)
     slack_app = None
+    teams_app = None
     if chats is None:
         chats = {}
         if settings.slack_bot_token:
             client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
             chats["slack"] = SlackChat(client)
             slack_app = build_slack_app(settings, ctx, client)
+        if settings.teams_configured:
+            teams_app = build_teams(settings, ctx, teams_tokens)
+            chats["teams"] = teams_app.chat
     ctx.chats = chats
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
-    return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app)
+    return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
+
+
+def build_teams(settings: Settings, ctx: Context, tokens=None):
+    """Teams at /api/messages (Agents SDK) and the Teams chat for the outbox."""
+    from functools import partial
+
+    from bot.teams import people
+    from bot.teams.agent import build_teams_app
+    from bot.teams.auth import auth_configuration, token_source, warn_if_anonymous
+    from bot.teams.chat import TeamsChat
+
+    warn_if_anonymous(settings)
+    tokens = tokens or token_source(settings)
+    chat = TeamsChat(
+        app_id=settings.teams_app_id,
+        tenant_id=settings.teams_tenant_id,
+        service_url=settings.teams_service_url,
+        tokens=tokens,
+        references=partial(people.reference_for, ctx.db),
+        remember_conversation=partial(people.remember_conversation, ctx.db),
+        known_service_urls=partial(people.known_service_urls, ctx.db),
+    )
+    return build_teams_app(ctx, chat, tokens, auth_configuration(settings))
 
 
 def build_slack_app(settings: Settings, ctx: Context, client: AsyncWebClient) -> AsyncApp:
@@ -84,6 +128,10 @@ def web_app(bot: Bot, run_background: bool = True) -> web.Application:
     app = web.Application()
     app[BOT_KEY] = bot
     http.register(app, bot)
+    if bot.teams is not None:
+        # POST /api/messages behind the SDK's JWT middleware (a sub-app: the check
+        # guards /api/messages only, never /healthz or /slack/events).
+        app.add_subapp("/api", bot.teams.web_subapp())
     if run_background:
         app.on_startup.append(_start_background)
         app.on_cleanup.append(_stop_background)
@@ -106,6 +154,8 @@ async def _stop_background(app: web.Application) -> None:
     for task in bot.background:
         task.cancel()
     await asyncio.gather(*bot.background, return_exceptions=True)
+    if bot.teams is not None:
+        await bot.teams.chat.close()
     await bot.ctx.db.dispose()
 
 

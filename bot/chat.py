@@ -15,6 +15,7 @@ class OutMessage:
     template: str
     data: dict[str, Any]
     language: str = "nl"
+    key: str | None = None  # the outbox key; travels with the message so a resend can be detected
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Chat(Protocol):
 
     async def send_file(self, target: str, upload: FileUpload, thread: MessageRef | None = None) -> MessageRef:
         """Share a file with a person (user id) or a channel."""
+
+    # Optional: ``async def find_sent(self, target: str, key: str) -> MessageRef | None`` -- the
+    # message sent earlier with this outbox key, if the platform can tell.  The dispatcher
+    # asks it before resending a row whose process died mid-send.
 
 
 @dataclass

@@ -122,6 +122,47 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args, settings: Settings) -> int:
+    """``export evaluations --session KEY --format csv|xlsx``: the raw answers as a file."""
+    from bot.export import export_evaluations
+
+    prepare_database(settings, args.lang)
+    result = asyncio.run(export_evaluations(settings.database_url, args.session, args.format, args.trajectory))
+    to_stdout = args.output == "-"
+    say = (lambda name, **p: print(t(args.lang, f"cli.export.{name}", **p), file=sys.stderr)) if to_stdout else (
+        lambda name, **p: out(args.lang, f"export.{name}", **p)
+    )
+    if result.problem:
+        say(result.problem, session=args.session, choices=", ".join(result.choices or []))
+        return EXIT_INVALID
+    if to_stdout and args.format == "xlsx":
+        say("xlsx_to_stdout")
+        return EXIT_INVALID
+    if to_stdout:
+        sys.stdout.buffer.write(result.content)
+        sys.stdout.flush()
+    else:
+        output = args.output or f"evaluatie-{args.session}.{args.format}"
+        Path(output).write_bytes(result.content)
+        say("written", count=result.rows, file=output)
+    if result.anonymous:
+        say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+    return 0
+
+
+def cmd_teams_manifest(args, settings: Settings) -> int:
+    """``teams-manifest [--out FILE.zip]``: the Teams app package, ready to upload."""
+    from bot.teams.manifest import build_package
+
+    app_id = args.app_id or settings.teams_app_id
+    if not app_id:
+        print(t(args.lang, "teams.cli_no_app_id"), file=sys.stderr)
+        return EXIT_INVALID
+    Path(args.out).write_bytes(build_package(app_id, args.url or settings.public_url))
+    print(t(args.lang, "teams.cli_written", file=args.out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
     parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
@@ -135,12 +176,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("manifest", help="print the Slack app manifest")
     p.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     p.add_argument("--url", help="public base URL (default PUBLIC_URL)")
+    p = sub.add_parser("teams-manifest", help="write the Teams app package (a zip to upload in Teams)")
+    p.add_argument("--out", default="dialoogbot-teams.zip", help="file to write (default dialoogbot-teams.zip)")
+    p.add_argument("--app-id", help="the bot's app id (default TEAMS_APP_ID)")
+    p.add_argument("--url", help="public base URL for the app's web links (default PUBLIC_URL)")
     p = sub.add_parser("db", help="database maintenance")
     p.add_argument("action", choices=("upgrade",))
+    p = sub.add_parser("export", help="export data, e.g. the answers of an evaluation")
+    p.add_argument("what", choices=("evaluations",))
+    p.add_argument("--session", required=True, help="the key of the session")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
+    p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
     return parser
 
 
-COMMANDS = {"serve": cmd_serve, "check": cmd_check, "import": cmd_import, "manifest": cmd_manifest, "db": cmd_db}
+COMMANDS = {
+    "serve": cmd_serve,
+    "check": cmd_check,
+    "import": cmd_import,
+    "manifest": cmd_manifest,
+    "db": cmd_db,
+    "export": cmd_export,
+    "teams-manifest": cmd_teams_manifest,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

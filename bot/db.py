@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -71,6 +72,10 @@ def _sqlite_begin(conn) -> None:
 def make_engine(database_url: str) -> AsyncEngine:
     url = to_async_url(database_url)
     if url.startswith("sqlite"):
+        # aiosqlite's DEBUG log prints every statement with its parameters, in order: it
+        # would put a person and their anonymous evaluation answers side by side.
+        driver_log = logging.getLogger("aiosqlite")
+        driver_log.setLevel(max(driver_log.level, logging.INFO))
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

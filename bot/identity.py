@@ -50,3 +50,11 @@ def route(person: Person) -> tuple[str, str] | None:
         if known[platform]:
             return platform, known[platform]
     return None
+
+
+def channel_route(entry: str) -> tuple[str, str]:
+    """A ``status_channel`` entry ("#x", "C123", "slack:#x", "teams:19:...") as (platform, channel)."""
+    platform, sep, rest = entry.partition(":")
+    if sep and platform in PLATFORMS:
+        return platform, rest
+    return "slack", entry

@@ -20,7 +20,7 @@ from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
-from bot.services import commitments, invitations
+from bot.services import commitments, evaluations, invitations, summary
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
             "theme": spec.theme,
             "language": spec.language,
             "timezone": spec.timezone,
-            "status_channels": list(spec.status_channels),
+            "status_channels": _status_channels(spec.status_channels, trajectory.status_channels),
             "summary_weekday": spec.summary.weekday if spec.summary else None,
             "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
             "current_phase": spec.current_phase,
@@ -127,7 +127,12 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report)
     commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people)
-    report.changed = changed or org_changed or people_changed or sessions_changed or commitments_changed or report.created
+    forms_changed = await evaluations.sync_forms(s, trajectory, tf.evaluation_forms)
+    await evaluations.schedule_openings(s, ctx, trajectory)
+    await summary.schedule(s, ctx, trajectory)
+    report.changed = (
+        changed or org_changed or people_changed or sessions_changed or commitments_changed or forms_changed or report.created
+    )
     if report.changed:
         trajectory.updated_at = ctx.now()
     report.counts = {
@@ -137,6 +142,13 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
         "commitments": len(tf.commitments),
     }
     return report
+
+
+def _status_channels(in_file: list[str], current: list[str] | None) -> list[str]:
+    """The file's channels, plus Teams channels linked in chat with ``koppel`` (the file
+    cannot know a Teams channel id; ``ontkoppel`` in the channel removes it)."""
+    linked = [c for c in current or [] if c.startswith("teams:") and c not in in_file]
+    return list(in_file) + linked
 
 
 async def _phases(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -> bool:

@@ -317,3 +317,204 @@ class CommitmentEvent(Base):
 
 COMMITMENT_STATUSES = ("open", "busy", "done", "blocked", "not_applicable")
 REMINDED_STATUSES = ("open", "busy", "blocked")
+
+
+# -- memos and evaluations --
+
+
+class Memo(Base):
+    """A message from a trekker to (part of) the trajectory.  A draft until the
+    trekker confirms the preview; then one outbox row per recipient."""
+
+    __tablename__ = "memo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # as the trekker typed it; sanitised when rendered
+    # {"kind": all | roles | organisations | session, "roles": [...], "organisations": [keys]}
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id", ondelete="SET NULL"))
+    report: Mapped[str | None] = mapped_column(String(8))  # before | after: reports back on the session
+    reminder_days: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | sent
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    recipients: Mapped[list[MemoRecipient]] = relationship(back_populates="memo")
+
+
+class MemoRecipient(Base):
+    """One person a memo went to, and when they pressed *Gelezen*."""
+
+    __tablename__ = "memo_recipient"
+    __table_args__ = (UniqueConstraint("memo_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    memo_id: Mapped[int] = mapped_column(ForeignKey("memo.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+
+    memo: Mapped[Memo] = relationship(back_populates="recipients")
+    person: Mapped[Person] = relationship()
+
+
+class EvaluationForm(Base):
+    """A form from the trajectory file (``evaluation_forms:``), updated in place by key."""
+
+    __tablename__ = "evaluation_form"
+    __table_args__ = (UniqueConstraint("trajectory_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    # [{"key", "type": rating | choice | multi | text, "question", "scale", "options", "optional"}]
+    questions: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)  # false once dropped from the file
+
+
+class Evaluation(Base):
+    """The evaluation of one session: open from the first prompt until ``closes_at``.
+
+    The questions are copied from the form when it opens, so answers and questions
+    stay together even if the file changes the form later.
+    """
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"), unique=True)
+    form_key: Mapped[str] = mapped_column(String(64))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    questions: Mapped[list[Any]] = mapped_column(default=list)
+    opened_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class EvaluationPrompt(Base):
+    """Who was asked to evaluate, and the "has responded" marker.
+
+    For an anonymous form this row is the only trace of a person: it holds no answers
+    and no time of answering, so it cannot be matched to a response.
+    """
+
+    __tablename__ = "evaluation_prompt"
+    __table_args__ = (UniqueConstraint("evaluation_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    prompted_at: Mapped[datetime]
+    responded: Mapped[bool] = mapped_column(default=False)
+    revision: Mapped[int] = mapped_column(default=0)  # raised on every change of the prompt message
+
+    evaluation: Mapped[Evaluation] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class EvaluationResponse(Base):
+    """The answers of one respondent.
+
+    Anonymous form: ``person_id`` and both times are NULL and the id is random, so
+    neither a column nor the row order says whose answers these are or when they came.
+    """
+
+    __tablename__ = "evaluation_response"
+    __table_args__ = (UniqueConstraint("evaluation_id", "person_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+
+
+MEMO_AUDIENCES = ("all", "roles", "organisations", "session")
+QUESTION_TYPES = ("rating", "choice", "multi", "text")
+
+
+# -- phases, summaries and sign-off --
+
+
+class PhaseTransition(Base):
+    """A move of the trajectory to another phase, with whether the result was reached."""
+
+    __tablename__ = "phase_transition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
+    from_phase: Mapped[int]
+    to_phase: Mapped[int]
+    reached: Mapped[str] = mapped_column(String(16))  # yes | partly | no
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime]
+
+    actor: Mapped[Person | None] = relationship()
+
+
+class SummaryPost(Base):
+    """One posted phase-status summary; a scheduled slot is posted at most once."""
+
+    __tablename__ = "summary_post"
+    __table_args__ = (UniqueConstraint("trajectory_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
+    slot: Mapped[str] = mapped_column(String(64))  # "2027-03-08T09:00" or "manual:<uuid>"
+    posted_at: Mapped[datetime]
+
+
+class SignOffRound(Base):
+    """Phase 3: organisations sign the proposal / cooperation agreement."""
+
+    __tablename__ = "signoff_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+    requests: Mapped[list[SignOffRequest]] = relationship(back_populates="round", order_by="SignOffRequest.id")
+
+
+class SignOffRequest(Base):
+    """One organisation's decision on a sign-off round."""
+
+    __tablename__ = "signoff_request"
+    __table_args__ = (UniqueConstraint("round_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("signoff_round.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    decision: Mapped[str] = mapped_column(String(16), default="pending")  # pending | agreed | declined
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=0)
+
+    round: Mapped[SignOffRound] = relationship(back_populates="requests")
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[Person | None] = relationship()
+
+
+class SignOffEvent(Base):
+    """History of a sign-off request: decisions and questions (who, when, what)."""
+
+    __tablename__ = "signoff_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signoff_request.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # agreed | declined | question
+    note: Mapped[str | None] = mapped_column(Text)

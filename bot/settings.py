@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Mapping
 
 from dotenv import load_dotenv
@@ -34,10 +35,21 @@ class Settings:
     dispatch_concurrency: int = 8
     # Finish the listener before answering Slack's HTTP request (FaaS hosts; the tests).
     slack_process_before_response: bool = False
+    # Freeze the clock at this moment (ISO 8601 with offset): for tests and demos only.
+    frozen_now: datetime | None = None
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
     teams_anonymous: bool = False
+    # A PFX certificate instead of the password (MSAL certificate credentials).
+    teams_certificate_file: str | None = None
+    # Where proactive messages go when a conversation's own serviceUrl is not known yet.
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+
+    @property
+    def teams_configured(self) -> bool:
+        """Teams is served at /api/messages: with an app id, or anonymously for local tests."""
+        return bool(self.teams_app_id) or self.teams_anonymous
 
     @property
     def slack_configured(self) -> bool:
@@ -93,6 +105,19 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _moment(env: Mapping[str, str], name: str) -> datetime | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a moment like 2027-02-01T09:00+01:00, not {raw!r}") from exc
+    if value.tzinfo is None:
+        raise SettingsError(f"{name} needs a UTC offset, e.g. 2027-02-01T09:00+01:00")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
     """Read settings; ``env`` defaults to ``os.environ`` after loading ``.env``."""
     if env is None:
@@ -112,6 +137,18 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
     if not api_url.endswith("/"):
         api_url += "/"
     public_url = get("PUBLIC_URL")
+    # The Agents SDK's own names work too (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, ...).
+    sdk = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+    teams_app_id = get("TEAMS_APP_ID") or get(sdk + "CLIENTID")
+    teams_anonymous = (get("TEAMS_ANONYMOUS") or get(sdk + "ANONYMOUS_ALLOWED") or "").lower() in ("1", "true", "yes")
+    if teams_anonymous and teams_app_id:
+        raise SettingsError(
+            "TEAMS_ANONYMOUS=true is only for local tests against an emulator; it cannot be used with TEAMS_APP_ID. "
+            "Remove one of the two."
+        )
+    teams_service_url = get("TEAMS_SERVICE_URL") or "https://smba.trafficmanager.net/teams/"
+    if not teams_service_url.endswith("/"):
+        teams_service_url += "/"
     return Settings(
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -126,8 +163,11 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         slack_update_per_minute=_int(env, "SLACK_UPDATE_PER_MINUTE", 50),
         dispatch_concurrency=_int(env, "DISPATCH_CONCURRENCY", 8),
         slack_process_before_response=(get("SLACK_PROCESS_BEFORE_RESPONSE") or "").lower() in ("1", "true", "yes"),
-        teams_app_id=get("TEAMS_APP_ID"),
-        teams_app_password=get("TEAMS_APP_PASSWORD"),
-        teams_tenant_id=get("TEAMS_TENANT_ID"),
-        teams_anonymous=(get("TEAMS_ANONYMOUS") or "").lower() in ("1", "true", "yes"),
+        frozen_now=_moment(env, "DIALOOGBOT_NOW"),
+        teams_app_id=teams_app_id,
+        teams_app_password=get("TEAMS_APP_PASSWORD") or get(sdk + "CLIENTSECRET"),
+        teams_tenant_id=get("TEAMS_TENANT_ID") or get(sdk + "TENANTID"),
+        teams_anonymous=teams_anonymous,
+        teams_certificate_file=get("TEAMS_CERTIFICATE_FILE") or get(sdk + "CERTPFXFILE"),
+        teams_service_url=teams_service_url,
     )

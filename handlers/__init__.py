@@ -3,11 +3,20 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
-from handlers import commands, commitments, errors, events, invitations
+from handlers import commands, commitments, errors, evaluations, events, invitations, memos, signoff, summary
 
-MODULES = (errors, events, commands, invitations, commitments)
+MODULES = (errors, events, commands, invitations, commitments, memos, evaluations, summary, signoff)
 
 
 def register_all(app: AsyncApp, ctx: Context) -> None:
     for module in MODULES:
         module.register(app, ctx)
+
+
+def register_commands() -> None:
+    """The ``/dialoog`` subcommands that Slack and Teams share (no Slack app needed):
+    each module's optional ``register_commands()``."""
+    for module in MODULES:
+        hook = getattr(module, "register_commands", None)
+        if hook is not None:
+            hook()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import select
@@ -14,8 +14,7 @@ from bot.i18n import Translator
 from bot.identity import User, slack
 from bot.models import Session, Trajectory
 from bot.services import directory, invitations, people
-from bot.slack.blocks.common import lines_reply, text_reply, translator
-from bot.slack.blocks.invitations import rsvp_status
+from bot.slack.surface import SlackSurface
 
 # Dutch word first, English alias second.
 ALIASES = {
@@ -30,6 +29,23 @@ ALIASES = {
 LISTED = ["help", "uitnodigen", "herinneren", "status"]
 
 
+class Surface(Protocol):
+    """What a subcommand may show, per platform (Slack: ephemeral answers and modals;
+    Teams: replies and cards).  ``bot.slack.surface`` and ``bot.teams.surface``."""
+
+    platform: str
+
+    def translator(self, lang: str | None) -> Translator: ...
+
+    async def text(self, text: str) -> None: ...
+
+    async def lines(self, lines: list[str]) -> None: ...
+
+    async def show(self, view: str, vm: dict, tr: Translator) -> None: ...
+
+    async def open_form(self, form: str, vm: dict, tr: Translator) -> None: ...
+
+
 @dataclass
 class Call:
     ctx: Context
@@ -38,20 +54,43 @@ class Call:
     channel_name: str | None
     words: list[str]
     trajectory_key: str | None
-    respond: Callable[..., Awaitable[Any]]
-    tr: Translator
+    respond: Callable[..., Awaitable[Any]] | None = None
+    tr: Translator | None = None
     trigger_id: str | None = None
     client: Any = None
+    surface: Surface | None = None
+
+    def __post_init__(self) -> None:
+        if self.surface is None:
+            self.surface = SlackSurface(self.respond, self.client, self.trigger_id)
+        if self.tr is None:
+            self.tr = self.surface.translator("nl")
 
     @property
     def user_id(self) -> str:
         return self.user.id
 
+    @property
+    def platform(self) -> str:
+        return self.surface.platform
+
+    def use_language(self, lang: str | None) -> None:
+        """Answer in ``lang`` from now on (the trajectory's or the person's language)."""
+        self.tr = self.surface.translator(lang)
+
     async def say(self, key: str, /, **params: Any) -> None:
-        await self.respond(response_type="ephemeral", replace_original=False, **text_reply(self.tr, key, **params))
+        await self.surface.text(self.tr(key, **params))
 
     async def say_lines(self, lines: list[str]) -> None:
-        await self.respond(response_type="ephemeral", replace_original=False, **lines_reply(lines))
+        await self.surface.lines(lines)
+
+    async def show(self, view: str, vm: dict) -> None:
+        """A ready answer for this person only (e.g. ``rsvp_status``, ``mine``)."""
+        await self.surface.show(view, vm, self.tr)
+
+    async def open_form(self, form: str, vm: dict) -> None:
+        """A form to fill in (Slack: a modal; Teams: a card with inputs)."""
+        await self.surface.open_form(form, vm, self.tr)
 
 
 class Stop(Exception):
@@ -73,7 +112,7 @@ async def trajectory_for(call: Call) -> Trajectory:
         example = (found.choices or ["naam"])[0]
         await call.say(f"command.{found.problem}", word=found.word or "", choices=choices, example=example)
         raise Stop
-    call.tr = translator(found.trajectory.language)
+    call.use_language(found.trajectory.language)
     return found.trajectory
 
 
@@ -160,12 +199,15 @@ async def do_remind(call: Call) -> None:
 
 
 async def do_status(call: Call) -> None:
+    if not call.words and STATUS_WITHOUT_SESSION is not None:
+        await STATUS_WITHOUT_SESSION(call)
+        return
     trajectory = await trajectory_for(call)
     await require_trekker(call, trajectory)
     session = await session_for(call, trajectory, "status")
     async with call.ctx.db.sessionmaker() as s:
         vm = await invitations.overview(s, call.ctx, session)
-    await call.respond(response_type="ephemeral", replace_original=False, **rsvp_status(vm, call.tr))
+    await call.show("rsvp_status", vm)
 
 
 Handler = Callable[[Call], Awaitable[None]]
@@ -176,6 +218,9 @@ SUBCOMMANDS: dict[str, Handler] = {
     "status": do_status,
 }
 
+
+# ``status`` without a session: the phase-status summary (handlers/summary.py).
+STATUS_WITHOUT_SESSION: Handler | None = None
 
 # ``herinneren <word>`` for things other than sessions, e.g. ``herinneren afspraken``.
 REMIND_VARIANTS: dict[str, Handler] = {}
@@ -203,15 +248,19 @@ def register(app: AsyncApp, ctx: Context) -> None:
             words=args,
             trajectory_key=key,
             respond=respond,
-            tr=translator("nl"),
             trigger_id=command.get("trigger_id"),
             client=client,
         )
-        name = ALIASES.get(word)
-        if name is None:
-            await call.say("command.unknown_command", word=word, choices=", ".join(f"`{w}`" for w in LISTED))
-            return
-        try:
-            await SUBCOMMANDS[name](call)
-        except Stop:
-            pass
+        await dispatch(call, word)
+
+
+async def dispatch(call: Call, word: str) -> None:
+    """Run the subcommand ``word`` (Dutch or English) for ``call``; Slack and Teams share this."""
+    name = ALIASES.get(word)
+    if name is None:
+        await call.say("command.unknown_command", word=word, choices=", ".join(f"`{w}`" for w in LISTED))
+        return
+    try:
+        await SUBCOMMANDS[name](call)
+    except Stop:
+        pass

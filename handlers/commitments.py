@@ -13,9 +13,10 @@ from bot.formatting import format_date, format_datetime
 from bot.identity import matches, slack
 from bot.models import Organisation, Person, Trajectory
 from bot.services import commitments, directory
+from bot.services.overview import my_overview
 from bot.slack import home
-from bot.slack.blocks.commitments import NOTE_MAX, add_modal, added_view, status_modal
-from bot.slack.blocks.common import text_reply, translator
+from bot.slack.blocks.commitments import NOTE_MAX, add_modal, status_modal
+from bot.slack.blocks.common import done_view, text_reply, translator
 from bot.slack.ids import COMMIT_ACTIONS, Action, Block, View
 from handlers import commands
 
@@ -147,50 +148,8 @@ def register(app: AsyncApp, ctx: Context) -> None:
         if not allowed:
             await tell(body, respond, client, "command.not_trekker", trajectory=trajectory.title if trajectory else "")
             return
-        lines = await reminder_round(trajectory, translator(trajectory.language))
+        lines = await reminder_round(ctx, trajectory, translator(trajectory.language))
         await client.views_publish(user_id=user_id, view=await home.build_for(ctx, user_id, notice="\n".join(lines)))
-
-    async def reminder_round(trajectory: Trajectory, tr) -> list[str]:
-        async with ctx.db.transaction() as s:
-            counts = await commitments.reminder_round(s, ctx, await s.get(Trajectory, trajectory.id))
-        ctx.wake_dispatcher()
-        lines = [tr("commitment.round_done", trajectory=trajectory.title, sent=counts.get("sent", 0))]
-        skipped = {k: counts.get(k, 0) for k in ("already_today", "snoozed", "unreachable")}
-        if any(skipped.values()):
-            lines.append(tr("commitment.round_skipped", already=skipped["already_today"], snoozed=skipped["snoozed"], unreachable=skipped["unreachable"]))
-        send_at = ctx.send_time(trajectory.timezone)
-        if counts.get("sent") and send_at > ctx.now():
-            lines.append(tr("commitment.round_later", when=format_datetime(send_at, trajectory.timezone, tr.lang)))
-        return lines
-
-    async def do_round(call: commands.Call) -> None:
-        trajectory = await commands.trajectory_for(call)
-        await commands.require_trekker(call, trajectory)
-        await call.say_lines(await reminder_round(trajectory, call.tr))
-
-    async def do_add(call: commands.Call) -> None:
-        trajectory = await commands.trajectory_for(call)
-        await commands.require_trekker(call, trajectory)
-        async with ctx.db.sessionmaker() as s:
-            organisations = (
-                await s.execute(
-                    select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name)
-                )
-            ).scalars().all()
-            people = (
-                await s.execute(
-                    select(Person).where(Person.trajectory_id == trajectory.id, Person.active.is_(True)).order_by(Person.name)
-                )
-            ).scalars().all()
-        vm = {
-            "trajectory_id": trajectory.id,
-            "current_phase": trajectory.current_phase,
-            "organisations": [
-                {"id": o.id, "name": o.name, "people": [{"id": p.id, "name": p.name} for p in people if p.organisation_id == o.id]}
-                for o in organisations
-            ],
-        }
-        await call.client.views_open(trigger_id=call.trigger_id, view=add_modal(vm, call.tr))
 
     @app.view(View.COMMIT_ADD)
     async def on_add_submit(ack, body: dict, view: dict):
@@ -223,12 +182,69 @@ def register(app: AsyncApp, ctx: Context) -> None:
                 return
             c = await commitments.create(s, ctx, trajectory, new, actor)
             done = tr("commitment.added", organisation=c.organisation.name, owner=c.owner.name, due=format_date(c.due, tr.lang))
-        await ack(response_action="update", view=added_view(done, tr))
+        await ack(response_action="update", view=done_view(tr("commitment.add_modal.title"), done, tr("commitment.add_modal.done")))
         ctx.wake_dispatcher()
 
-    async def do_mine(call: commands.Call) -> None:
-        await call.respond(response_type="ephemeral", replace_original=False, **await home.mine_for(ctx, call.user_id))
+    register_commands()
 
+
+# -- subcommands (Slack and Teams) --------------------------------------------------
+
+
+async def reminder_round(ctx: Context, trajectory: Trajectory, tr) -> list[str]:
+    async with ctx.db.transaction() as s:
+        counts = await commitments.reminder_round(s, ctx, await s.get(Trajectory, trajectory.id))
+    ctx.wake_dispatcher()
+    lines = [tr("commitment.round_done", trajectory=trajectory.title, sent=counts.get("sent", 0))]
+    skipped = {k: counts.get(k, 0) for k in ("already_today", "snoozed", "unreachable")}
+    if any(skipped.values()):
+        lines.append(tr("commitment.round_skipped", already=skipped["already_today"], snoozed=skipped["snoozed"], unreachable=skipped["unreachable"]))
+    send_at = ctx.send_time(trajectory.timezone)
+    if counts.get("sent") and send_at > ctx.now():
+        lines.append(tr("commitment.round_later", when=format_datetime(send_at, trajectory.timezone, tr.lang)))
+    return lines
+
+
+async def do_round(call: commands.Call) -> None:
+    trajectory = await commands.trajectory_for(call)
+    await commands.require_trekker(call, trajectory)
+    await call.say_lines(await reminder_round(call.ctx, trajectory, call.tr))
+
+
+async def add_form_vm(ctx: Context, trajectory: Trajectory) -> dict:
+    """Organisations with their people, for the "new commitment" form."""
+    async with ctx.db.sessionmaker() as s:
+        organisations = (
+            await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name))
+        ).scalars().all()
+        people = (
+            await s.execute(
+                select(Person).where(Person.trajectory_id == trajectory.id, Person.active.is_(True)).order_by(Person.name)
+            )
+        ).scalars().all()
+    return {
+        "trajectory_id": trajectory.id,
+        "current_phase": trajectory.current_phase,
+        "organisations": [
+            {"id": o.id, "name": o.name, "people": [{"id": p.id, "name": p.name} for p in people if p.organisation_id == o.id]}
+            for o in organisations
+        ],
+    }
+
+
+async def do_add(call: commands.Call) -> None:
+    trajectory = await commands.trajectory_for(call)
+    await commands.require_trekker(call, trajectory)
+    await call.open_form("commitment_add", await add_form_vm(call.ctx, trajectory))
+
+
+async def do_mine(call: commands.Call) -> None:
+    vm = await my_overview(call.ctx, call.user)
+    call.use_language(vm["language"])
+    await call.show("mine", vm)
+
+
+def register_commands() -> None:
     commands.add_subcommand("commitment", ("afspraak", "commitment"), do_add)
     commands.add_subcommand("mine", ("mijn", "mine"), do_mine)
     commands.REMIND_VARIANTS["afspraken"] = do_round

@@ -17,7 +17,8 @@ def register(app: web.Application, bot) -> None:
     app.router.add_post("/slack/events", slack_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ics/{token}.ics", calendar_file)
-    app.router.add_post("/api/messages", teams_not_configured)
+    if getattr(bot, "teams", None) is None:
+        app.router.add_post("/api/messages", teams_not_configured)  # without Teams settings: 401
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -27,7 +28,7 @@ async def healthz(request: web.Request) -> web.Response:
             await s.execute(text("SELECT 1"))
     except Exception as exc:
         return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
-    return web.json_response({"ok": True, "slack": bot.slack is not None})
+    return web.json_response({"ok": True, "slack": bot.slack is not None, "teams": getattr(bot, "teams", None) is not None})
 
 
 async def calendar_file(request: web.Request) -> web.Response:

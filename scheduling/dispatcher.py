@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.chat import Chat, ChatError, FileUpload, MessageRef, OutMessage
 from bot.clock import Clock
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BATCH = 200
+MIN_IDLE = 0.25  # seconds; the shortest sleep of an idle dispatcher
+# A round claims no more rows of one operation than its pacer lets out in this time, so
+# every claimed row is sent well within its lease (200 updates at 50/min would take 4 min).
+CLAIM_AHEAD = LEASE / 4
 
 
 @dataclass
@@ -34,6 +39,33 @@ class Outcome:
     error: str | None = None
     ref: MessageRef | None = None
     retry_in: float | None = None
+
+
+async def file_upload(row: OutboxMessage) -> FileUpload:
+    """The file of a ``file`` row: stored text, or a chart rendered now from its data."""
+    data = row.data
+    if row.template == "chart":
+        from bot.chart import render_for_outbox
+
+        content = await asyncio.to_thread(render_for_outbox, data, row.language)
+    else:
+        content = data["content"].encode("utf-8")
+    return FileUpload(
+        filename=data["filename"],
+        content=content,
+        title=data.get("title", data["filename"]),
+        comment=data.get("comment"),
+        alt_text=data.get("alt_text"),
+    )
+
+
+@dataclass
+class _GroupCommit:
+    """Outcomes waiting to be written, and the lock of the one writing now (per event loop)."""
+
+    loop: asyncio.AbstractEventLoop
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queue: list = field(default_factory=list)
 
 
 def backoff(attempts: int) -> float:
@@ -50,6 +82,7 @@ class Dispatcher:
         self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._stopping = False
+        self._group: _GroupCommit | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -63,21 +96,48 @@ class Dispatcher:
                 and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
                 and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
             )
+            # An update or a threaded file waits until the message it belongs to is out.
+            parent = aliased(OutboxMessage)
+            waiting = exists().where(parent.id == OutboxMessage.update_of_id, parent.status.in_(("pending", "sending")))
             rows = (
                 await s.execute(
-                    select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+                    select(OutboxMessage)
+                    .where(due, ~waiting)
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True, of=OutboxMessage)
                 )
             ).scalars().all()
+            claimed: list[OutboxMessage] = []
+            per_operation: dict[str, int] = {}
             for row in rows:
+                name = f"{row.platform}:{row.op}"
+                if per_operation.get(name, 0) >= self._claim_budget(name):
+                    continue  # stays pending for a later round
+                per_operation[name] = per_operation.get(name, 0) + 1
+                # A row still "sending" after its lease: its process died mid-send; the
+                # message may have gone out.  _send checks before sending it again.
+                row.recovered = row.status == "sending"
                 row.status = "sending"
                 row.lease_until = now + LEASE
                 row.attempts += 1
-            return list(rows)
+                claimed.append(row)
+            return claimed
+
+    def _claim_budget(self, name: str) -> int:
+        """How many rows of one operation a round may claim (see CLAIM_AHEAD)."""
+        return max(self.concurrency, int(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds()))
 
     async def next_due(self) -> datetime | None:
+        """When the next pending row is due (rows that wait for another row not counted:
+        that row's time decides)."""
+        parent = aliased(OutboxMessage)
+        waiting = exists().where(parent.id == OutboxMessage.update_of_id, parent.status.in_(("pending", "sending")))
         async with self.db.sessionmaker() as s:
             return (
-                await s.execute(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == "pending"))
+                await s.execute(
+                    select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == "pending", ~waiting)
+                )
             ).scalar_one_or_none()
 
     # -- sending --------------------------------------------------------------
@@ -87,12 +147,18 @@ class Dispatcher:
         rows = await self._claim(limit)
         if not rows:
             return 0
-        gate = asyncio.Semaphore(self.concurrency)
+        # ``concurrency`` sends at a time per operation: updates waiting for their (slower)
+        # pacer do not hold up direct messages in the same round.  Recording the outcome
+        # happens after the slot is given back, so database latency does not slow sending.
+        gates: dict[str, asyncio.Semaphore] = {}
 
         async def handle(row: OutboxMessage) -> None:
-            async with gate:
+            name = f"{row.platform}:{row.op}"
+            async with gates.setdefault(name, asyncio.Semaphore(self.concurrency)):
                 outcome = await self._send(row)
-                await self._record(row, outcome)
+            if outcome.status == "sent":
+                self.pacer.succeeded(name)
+            await self._record(row, outcome)
 
         await asyncio.gather(*(handle(row) for row in rows))
         return len(rows)
@@ -119,21 +185,21 @@ class Dispatcher:
                 return await self._send_update(row, chat)
             if not row.target:
                 return Outcome("failed", error="no_recipient")
-            message = OutMessage(row.template, row.data, row.language)
+            message = OutMessage(row.template, row.data, row.language, key=row.key)
+            if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
+                found = await self._already_sent(chat, row)
+                if found is not None:
+                    return Outcome("sent", ref=found)
             await self.pacer.acquire(f"{row.platform}:{row.op}", row.target)
             if row.op == "direct":
                 ref = await chat.send_direct(row.target, message)
             elif row.op == "channel":
                 ref = await chat.post_channel(row.target, message)
             elif row.op == "file":
-                upload = FileUpload(
-                    filename=row.data["filename"],
-                    content=row.data["content"].encode("utf-8"),
-                    title=row.data.get("title", row.data["filename"]),
-                    comment=row.data.get("comment"),
-                    alt_text=row.data.get("alt_text"),
-                )
-                ref = await chat.send_file(row.target, upload)
+                thread = await self._thread_of(row)
+                if isinstance(thread, Outcome):
+                    return thread
+                ref = await chat.send_file(row.target, await file_upload(row), thread)
             else:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)
@@ -142,6 +208,29 @@ class Dispatcher:
         except Exception as exc:  # a network error or a bug: retry with backoff, keep the row
             log.exception("outbox %s: unexpected error while sending", row.key)
             return self._classify(row, ChatError(type(exc).__name__, permanent=False))
+
+    async def _thread_of(self, row: OutboxMessage) -> MessageRef | Outcome | None:
+        """A file with ``update_of`` goes in the thread of that message, once it is out."""
+        if row.update_of_id is None:
+            return None
+        async with self.db.sessionmaker() as s:
+            original = await s.get(OutboxMessage, row.update_of_id)
+        if original is None or original.status in ("failed", "expired", "skipped"):
+            return None  # post it on its own rather than lose it
+        if original.status != "sent" or not original.ref_ts:
+            return Outcome("pending", retry_in=2.0, error="waiting_for_original")
+        return MessageRef(original.ref_channel, original.ref_ts)
+
+    async def _already_sent(self, chat: Chat, row: OutboxMessage) -> MessageRef | None:
+        """The message a crashed process posted for this row, if the platform has it."""
+        find_sent = getattr(chat, "find_sent", None)
+        if find_sent is None:
+            return None
+        try:
+            return await find_sent(row.target, row.key)
+        except ChatError as exc:  # cannot tell: sending again beats losing the message
+            log.warning("outbox %s: could not check for an earlier send (%s)", row.key, exc.code)
+            return None
 
     async def _send_update(self, row: OutboxMessage, chat: Chat) -> Outcome:
         async with self.db.sessionmaker() as s:
@@ -178,6 +267,51 @@ class Dispatcher:
         return Outcome("pending", error=exc.code, retry_in=backoff(row.attempts))
 
     async def _record(self, row: OutboxMessage, outcome: Outcome) -> None:
+        """Store the outcome of a row; returns once it is committed.
+
+        Group commit: outcomes that come in while another transaction is writing go
+        together in the next one, so the dispatcher's concurrent sends do not queue one by
+        one for the database's write lock (SQLite has one for the whole file)."""
+        group = self._group_commit()
+        done = asyncio.get_running_loop().create_future()
+        group.queue.append((row, self._outcome_values(row, outcome), done))
+        async with group.lock:
+            batch, group.queue = group.queue, []
+            if batch:
+                try:
+                    await self._write_outcomes([(r, values) for r, values, _ in batch])
+                except Exception as exc:
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                except BaseException:  # cancelled while writing: the others must not wait forever
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(RuntimeError("recording the outcome was cancelled"))
+                    raise
+                else:
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_result(None)
+        await done
+
+    def _group_commit(self) -> "_GroupCommit":
+        loop = asyncio.get_running_loop()
+        if self._group is None or self._group.loop is not loop:
+            self._group = _GroupCommit(loop)
+        return self._group
+
+    async def _write_outcomes(self, batch: list[tuple[OutboxMessage, dict]]) -> None:
+        async with self.db.transaction() as s:
+            for row, values in batch:
+                # Only the holder of the claim may record (a second process may have re-claimed after a lease ran out).
+                await s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending", OutboxMessage.lease_until == row.lease_until)
+                    .values(**values)
+                )
+
+    def _outcome_values(self, row: OutboxMessage, outcome: Outcome) -> dict:
         now = self.clock.now()
         values: dict = {"status": outcome.status, "last_error": outcome.error, "lease_until": None}
         if outcome.status == "sent":
@@ -189,19 +323,14 @@ class Dispatcher:
             values["not_before"] = now + timedelta(seconds=outcome.retry_in or 1.0)
             if outcome.error == "waiting_for_original" or outcome.retry_in is not None and outcome.error == "ratelimited":
                 values["attempts"] = row.attempts - 1  # waiting is not a failed attempt
-        async with self.db.transaction() as s:
-            # Only the holder of the claim may record (a second process may have re-claimed after a lease ran out).
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending", OutboxMessage.lease_until == row.lease_until)
-                .values(**values)
-            )
+        return values
 
     # -- the loop -------------------------------------------------------------
 
     async def run_forever(self, idle_seconds: float = 5.0) -> None:
         """Send as rows become due; ``wake()`` makes new rows go out at once."""
         while not self._stopping:
+            self._wake.clear()  # before the round: a wake() during the round is not lost
             try:
                 handled = await self.run_once()
             except Exception:
@@ -209,11 +338,25 @@ class Dispatcher:
                 handled = 0
             if handled:
                 continue
-            self._wake.clear()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
+                timeout = await self._until_next_due(idle_seconds)
+            except Exception:
+                log.exception("dispatcher could not read the next due time")
+                timeout = idle_seconds
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             except asyncio.TimeoutError:
                 pass
+
+    async def _until_next_due(self, idle_seconds: float) -> float:
+        """Seconds to sleep: until the next pending row is due (a retry after Retry-After
+        or a backoff), at most ``idle_seconds``, at least ``MIN_IDLE``."""
+        due = await self.next_due()
+        if due is None:
+            return idle_seconds
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=self.clock.now().tzinfo)
+        return min(idle_seconds, max(MIN_IDLE, (due - self.clock.now()).total_seconds()))
 
     def stop(self) -> None:
         self._stopping = True

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+# A 429 says "not now" to one call.  A run of 429s with no success in between says the
+# whole method is over its limit: then every call of that method waits (Retry-After).
+RATE_LIMIT_STREAK = 3
+
 
 class TokenBucket:
     """``rate`` calls per second with bursts of up to ``burst``; can be paused."""
@@ -19,9 +23,18 @@ class TokenBucket:
         self._lock = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
-        """Stop handing out tokens for ``seconds`` (after a 429 with Retry-After)."""
+        """Stop handing out tokens for ``seconds`` (after a 429 with Retry-After).
+
+        The bucket is empty when the pause ends and fills from then on, so the calls
+        that waited do not all go out at once the moment it ends."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._tokens = 0.0
+        self._stamp = max(self._stamp, self._paused_until)
+
+    def refund(self) -> None:
+        """Give back the token of a call the platform refused without counting it."""
+        if self._clock() >= self._paused_until:
+            self._tokens = min(self.burst, self._tokens + 1.0)
 
     async def acquire(self) -> None:
         async with self._lock:
@@ -30,8 +43,9 @@ class TokenBucket:
                 if now < self._paused_until:
                     await asyncio.sleep(self._paused_until - now)
                     continue
-                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
+                if now > self._stamp:
+                    self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+                    self._stamp = now
                 if self._tokens >= 1.0:
                     self._tokens -= 1.0
                     return
@@ -39,14 +53,21 @@ class TokenBucket:
 
 
 class Pacer:
-    """One bucket per (platform, operation); per-target pauses after a 429."""
+    """One bucket per (platform, operation); per-target pauses after a 429.
+
+    A 429 always rests its target (user or channel) for Retry-After, and the row itself
+    is retried no sooner.  The whole operation pauses for Retry-After only when 429s
+    come in a run (``RATE_LIMIT_STREAK`` with no success in between): that is what a
+    method over its workspace limit looks like, while an odd 429 among successes (a
+    busy channel, a hiccup) is not a reason to stop everybody's messages; the refused
+    call's token goes back to the bucket."""
 
     def __init__(self, rates_per_minute: dict[str, float], default_per_minute: float = 50.0):
         self._rates = rates_per_minute
         self._default = default_per_minute
         self._buckets: dict[str, TokenBucket] = {}
         self._target_paused: dict[str, float] = {}
-        self._recent_429: dict[str, list[float]] = {}
+        self._streak: dict[str, int] = {}
 
     def bucket(self, name: str) -> TokenBucket:
         if name not in self._buckets:
@@ -55,21 +76,33 @@ class Pacer:
             self._buckets[name] = TokenBucket(rate, burst=max(1.0, rate))
         return self._buckets[name]
 
+    def per_second(self, name: str) -> float:
+        return self.bucket(name).rate
+
     async def acquire(self, name: str, target: str | None) -> None:
         if target and (until := self._target_paused.get(target)):
             wait = until - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            elif self._target_paused.get(target) == until:
+                del self._target_paused[target]
         await self.bucket(name).acquire()
 
+    def succeeded(self, name: str) -> None:
+        """A call of ``name`` went through: a run of 429s (if any) is broken."""
+        self._streak[name] = 0
+
     def rate_limited(self, name: str, target: str | None, retry_after: float) -> None:
-        """A 429: rest the target; when they come in a cluster, rest the whole method."""
+        """A 429: rest the target; when 429s come in a run, rest the whole method."""
         now = time.monotonic()
         if target:
-            self._target_paused[target] = now + retry_after
-        recent = [t for t in self._recent_429.get(name, []) if now - t < max(retry_after, 1.0)]
-        recent.append(now)
-        self._recent_429[name] = recent
-        if len(recent) >= 3:
+            self._target_paused[target] = max(self._target_paused.get(target, 0.0), now + retry_after)
+        streak = self._streak.get(name, 0) + 1
+        if streak >= RATE_LIMIT_STREAK:
             self.bucket(name).pause(retry_after)
-            self._recent_429[name] = []
+            streak = 0
+        else:
+            # A refused call used none of the method's quota (a token bucket does not take
+            # a token for a call it turns away), so its token goes back to the others.
+            self.bucket(name).refund()
+        self._streak[name] = streak

@@ -17,12 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import commitments, session_reminders
+from bot.services import commitments, evaluations, memos, session_reminders, signoff, summary
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Context, ScheduledTask], Awaitable[str]]
-HANDLERS: dict[str, Handler] = {**session_reminders.HANDLERS, **commitments.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **session_reminders.HANDLERS,
+    **commitments.HANDLERS,
+    **memos.HANDLERS,
+    **evaluations.HANDLERS,
+    **summary.HANDLERS,
+    **signoff.HANDLERS,
+}
 BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)
 

@@ -163,6 +163,9 @@ async def harness(database_url, clock, unknown_emails, public_url):
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         users = make_emulator_users(emu, people, unknown_emails)
+        # The examples' status channels, with the bot as a member.
+        emu.add_channel("C0HITTEPLAN", "hitteplan", members=["UBOT"])
+        emu.add_channel("C0NEERSLAG", "risicodialoog-neerslag", members=["UBOT"])
         env = {
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,

@@ -42,10 +42,16 @@ async def trajectories_of(s: AsyncSession, user: User) -> list[Trajectory]:
     return list(rows.scalars().unique())
 
 
-def _channel_matches(trajectory: Trajectory, channel_id: str | None, channel_name: str | None) -> bool:
+def _channel_matches(trajectory: Trajectory, channel_id: str | None, channel_name: str | None, platform: str = "slack") -> bool:
     for entry in trajectory.status_channels or []:
+        is_teams = entry.startswith("teams:") or entry.startswith("19:")
         value = entry.split(":", 1)[1] if entry.startswith(("slack:", "teams:")) else entry
-        if entry.startswith("teams:"):
+        if is_teams != (platform == "teams"):
+            continue
+        if is_teams:
+            # A Teams channel message has ``<channel id>;messageid=<root>`` as its conversation.
+            if channel_id and value.split(";")[0] == channel_id.split(";")[0]:
+                return True
             continue
         if channel_id and value == channel_id:
             return True
@@ -68,7 +74,7 @@ async def resolve_trajectory(
     if channel_id or channel_name:
         everything = (await s.execute(select(Trajectory))).scalars().all() if not mine else mine
         for trajectory in everything:
-            if _channel_matches(trajectory, channel_id, channel_name):
+            if _channel_matches(trajectory, channel_id, channel_name, user.platform):
                 return Resolution(trajectory)
     if len(mine) == 1:
         return Resolution(mine[0])

@@ -35,6 +35,9 @@ PERMANENT = {
 }
 
 
+OUTBOX_EVENT = "dialoogbot_outbox"  # message metadata: which outbox row a message came from
+
+
 def _to_chat_error(exc: SlackApiError) -> ChatError:
     response = exc.response
     status = getattr(response, "status_code", 200)
@@ -92,8 +95,20 @@ class SlackChat:
         body = render(message)
         if thread is not None:
             body["thread_ts"] = thread.ts
+        if message.key:
+            body["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": message.key}}
         response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
         return MessageRef(response["channel"], response["ts"])
+
+    async def find_sent(self, target: str, key: str) -> MessageRef | None:
+        """The message posted earlier for outbox ``key`` (its metadata), among the newest in the conversation."""
+        channel = await self._channel_for(target)
+        response = await self._call("conversations.history", channel=channel, limit=100, include_all_metadata="true")
+        for item in response.get("messages") or []:
+            metadata = item.get("metadata") or {}
+            if metadata.get("event_type") == OUTBOX_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
+                return MessageRef(channel, item["ts"])
+        return None
 
     async def _channel_for(self, target: str) -> str:
         if target.startswith(("U", "W")):
@@ -103,7 +118,7 @@ class SlackChat:
 
     async def send_file(self, target: str, upload: FileUpload, thread: MessageRef | None = None) -> MessageRef:
         """File upload v2: get an upload URL, POST the bytes, complete into the channel."""
-        channel = await self._channel_for(target)
+        channel = thread.channel if thread is not None else await self._channel_for(target)
         ticket = await self._call("files.getUploadURLExternal", filename=upload.filename, length=len(upload.content), **({"alt_txt": upload.alt_text} if upload.alt_text else {}))
         try:
             async with aiohttp.ClientSession() as http:

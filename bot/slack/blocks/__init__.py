@@ -7,10 +7,18 @@ from typing import Callable
 
 from bot.chat import OutMessage
 from bot.i18n import Translator
-from bot.slack.blocks import commitments, invitations
+from bot.slack.blocks import commitments, evaluations, invitations, memos, phases, signoff, summary
 from bot.slack.blocks.common import translator
 
-BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {**invitations.BUILDERS, **commitments.BUILDERS}
+BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {
+    **invitations.BUILDERS,
+    **commitments.BUILDERS,
+    **memos.BUILDERS,
+    **evaluations.BUILDERS,
+    **summary.BUILDERS,
+    **phases.BUILDERS,
+    **signoff.BUILDERS,
+}
 
 
 def render(msg: OutMessage) -> dict:

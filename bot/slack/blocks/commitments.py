@@ -235,14 +235,3 @@ def add_modal(vm: dict, tr: Translator) -> dict:
         "close": plain(tr("commitment.add_modal.close"), MODAL_TITLE),
         "blocks": blocks,
     }
-
-
-def added_view(text: str, tr: Translator) -> dict:
-    """The add modal after a successful submit: a confirmation to close."""
-    return {
-        "type": "modal",
-        "title": plain(tr("commitment.add_modal.title"), MODAL_TITLE),
-        "close": plain(tr("commitment.add_modal.done"), MODAL_TITLE),
-        "blocks": [section(text)],
-    }
-

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.formatting import format_period
 from bot.i18n import Translator
-from bot.slack.text import BUTTON_TEXT, HEADER_TEXT, MESSAGE_TEXT, cut, escape, mrkdwn, plain
+from bot.slack.text import BUTTON_TEXT, HEADER_TEXT, MESSAGE_TEXT, MODAL_TITLE, cut, escape, mrkdwn, plain
 
 Blocks = list[dict[str, Any]]
 
@@ -49,7 +49,7 @@ def message(text: str, blocks: Blocks) -> dict:
 # -- ephemeral answers ------------------------------------------------------------
 
 
-def text_reply(tr: Translator, key: str, **params: Any) -> dict:
+def text_reply(tr: Translator, key: str, /, **params: Any) -> dict:
     text = tr(key, **params)
     return message(text, [section(text)])
 
@@ -66,3 +66,8 @@ def listing(tr: Translator, names: list[str], limit: int = 25) -> str:
     if len(names) > limit:
         shown += ", " + tr("command.status.and_more", count=len(names) - limit)
     return shown
+
+
+def done_view(title: str, text: str, close: str) -> dict:
+    """A modal after a successful submit: a confirmation to close."""
+    return {"type": "modal", "title": plain(title, MODAL_TITLE), "close": plain(close, MODAL_TITLE), "blocks": [section(text)]}

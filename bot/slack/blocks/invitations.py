@@ -9,7 +9,7 @@ from bot.formatting import format_date
 from bot.i18n import Translator
 from bot.slack.blocks.common import Blocks, button, context, header, listing, message, section, when
 from bot.slack.ids import Action, Block, View
-from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
+from bot.slack.text import MODAL_TITLE, OPTION_TEXT, cut, plain
 
 
 # -- invitations ----------------------------------------------------------------
@@ -27,6 +27,11 @@ def rsvp_buttons(tr: Translator, vm: dict, block_id: str = Block.RSVP) -> dict:
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
+# The facts share one section (3,000 characters): each is cut on its own, so a very
+# long location cannot push the phase and the invited organisations out of the message.
+FACT_LINE = 700
+
+
 def session_facts(tr: Translator, vm: dict) -> list[str]:
     lines = [tr("invite.when", when=when(vm, tr.lang))]
     lines.append(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location"))
@@ -34,10 +39,20 @@ def session_facts(tr: Translator, vm: dict) -> list[str]:
         lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
     if vm.get("organisations"):
         lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
-    return lines
+    return [cut(line, FACT_LINE) for line in lines]
+
+
+# Names and titles stand inside sentences: cut them first, so that the rest of the
+# sentence (the date, the question) survives however long a name in the file is.
+IN_SENTENCE = {"name": 100, "colleague": 100, "delegated_from": 100, "trajectory": 150, "title": 150}
+
+
+def _in_sentence(vm: dict) -> dict:
+    return {**vm, **{key: cut(vm[key], limit) for key, limit in IN_SENTENCE.items() if isinstance(vm.get(key), str)}}
 
 
 def invitation(vm: dict, tr: Translator) -> dict:
+    vm = _in_sentence(vm)
     if vm.get("cancelled"):
         blocks = [header(tr("invite.cancelled_header", title=vm["title"])), section(tr("invite.cancelled_body"))]
         blocks.append(section("\n".join(session_facts(tr, vm))))
@@ -63,6 +78,7 @@ def invitation(vm: dict, tr: Translator) -> dict:
 
 
 def session_changed(vm: dict, tr: Translator) -> dict:
+    vm = _in_sentence(vm)
     body = tr("invite.changed_body", title=vm["title"], when=when(vm, tr.lang), location=vm.get("location") or "-")
     blocks = [section(body)]
     if vm.get("calendar_url"):
@@ -71,17 +87,20 @@ def session_changed(vm: dict, tr: Translator) -> dict:
 
 
 def session_cancelled(vm: dict, tr: Translator) -> dict:
+    vm = _in_sentence(vm)
     body = tr("invite.cancel_body", title=vm["title"], when=when(vm, tr.lang))
     return message(tr("invite.cancel_notification", title=vm["title"]), [section(body)])
 
 
 def rsvp_reminder(vm: dict, tr: Translator) -> dict:
+    vm = _in_sentence(vm)
     body = tr("reminder.rsvp_body", name=vm["name"], title=vm["title"], when=when(vm, tr.lang))
     blocks = [section(body), section("\n".join(session_facts(tr, vm))), rsvp_buttons(tr, vm, Block.RSVP_REMINDER)]
     return message(tr("reminder.rsvp_notification", title=vm["title"]), blocks)
 
 
 def attendee_reminder(vm: dict, tr: Translator) -> dict:
+    vm = _in_sentence(vm)
     day = format_date(datetime.fromisoformat(vm["starts"]).astimezone(_zone(vm["timezone"])).date(), tr.lang)
     blocks = [section(tr("reminder.attendee_body", name=vm["name"], title=vm["title"], when=when(vm, tr.lang), day=day))]
     blocks.append(section(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location")))

@@ -1,0 +1,134 @@
+"""``python -m bot export evaluations``: the raw answers of one session's evaluation
+as CSV or XLSX.  Anonymous forms are exported without names, e-mail addresses or
+times, in an order that says nothing (the random ids of the rows), and only from
+the trajectory's anonymity threshold.
+
+Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading apostrophe in CSV, the
+usual defence against formula injection.  XLSX cells are written as plain strings,
+so they hold the text exactly as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import Session, Trajectory
+from bot.services import evaluations
+
+FORMATS = ("csv", "xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Export:
+    problem: str | None = None  # unknown_session | ambiguous_session | no_evaluation
+    choices: list[str] | None = None
+    rows: int = 0
+    anonymous: bool = False
+    below_threshold: bool = False
+    threshold: int = 0
+    path: str | None = None
+    content: bytes = b""
+
+
+def _cell(value, tz: ZoneInfo):
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None)
+    return "" if value is None else value
+
+
+def _csv_safe(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(table: evaluations.ExportTable, tz: ZoneInfo) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        out = []
+        for index, value in enumerate(row):
+            value = _cell(value, tz)
+            if isinstance(value, datetime):
+                value = value.strftime("%Y-%m-%d %H:%M")
+            out.append(_csv_safe(value) if index in table.text_columns else value)
+        writer.writerow(out)
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Antwoorden"
+    sheet.append(table.headers)
+    for row in table.rows:
+        sheet.append([_cell(v, tz) for v in row])
+        for index in table.text_columns:
+            cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    questions = book.create_sheet("Vragen")
+    questions.append(["key", "type", "vraag", "schaal", "opties", "optioneel"])
+    for q in table.questions:
+        questions.append(
+            [q["key"], q["type"], q["question"], q.get("scale") or "", "; ".join(q.get("options") or []), "ja" if q.get("optional") else "nee"]
+        )
+        questions.cell(row=questions.max_row, column=3).data_type = "s"
+    book.properties.title = title[:200]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def export_evaluations(database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None) -> Export:
+    database = Database(database_url)
+    try:
+        async with database.sessionmaker() as s:
+            query = select(Session).join(Trajectory, Trajectory.id == Session.trajectory_id).where(Session.key == session_key)
+            if trajectory_key:
+                query = query.where(Trajectory.key == trajectory_key)
+            found = (await s.execute(query)).scalars().all()
+            if not found:
+                return Export("unknown_session")
+            if len(found) > 1:
+                keys = []
+                for x in found:
+                    keys.append((await s.get(Trajectory, x.trajectory_id)).key)
+                return Export("ambiguous_session", choices=sorted(keys))
+            session = found[0]
+            trajectory = await s.get(Trajectory, session.trajectory_id)
+            threshold = evaluations.config(trajectory).threshold
+            table = await evaluations.export_table(s, session, threshold)
+            if table is None:
+                return Export("no_evaluation")
+    finally:
+        await database.dispose()
+    tz = ZoneInfo(trajectory.timezone)
+    content = to_csv(table, tz) if fmt == "csv" else to_xlsx(table, tz, session.title)
+    return Export(
+        rows=len(table.rows),
+        anonymous=table.anonymous,
+        below_threshold=table.anonymous and not table.rows,
+        threshold=threshold,
+        content=content,
+    )
+
+
+def write(result: Export, output: str) -> None:
+    Path(output).write_bytes(result.content)

@@ -1,0 +1,504 @@
+"""Memos: a trekker writes one, checks the preview, sends it; readers press *Gelezen*.
+
+A memo is a draft until the trekker confirms the preview.  Sending writes one
+recipient row and one outbox row per person in a single transaction (with the
+memo's status change), so a memo to 500 people is one command, a crash before
+the commit sends nothing, and a crash after it sends each message once (the
+outbox keys ``memo:<memo>:<person>`` are unique).  One optional reminder goes to
+those who have not pressed *Gelezen* after ``reminder_days``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import outbox
+from bot.context import Context
+from bot.identity import User, is_user
+from bot.models import (
+    MEMO_AUDIENCES,
+    ROLES,
+    Invitation,
+    Memo,
+    MemoRecipient,
+    Organisation,
+    OutboxMessage,
+    Person,
+    ScheduledTask,
+    Session,
+    Trajectory,
+)
+from bot.services import directory
+from bot.services.invitations import add_task
+
+MAX_TITLE = 150
+MAX_BODY = 3000
+REPORTS = ("before", "after")
+REMINDER_CHOICES = (1, 2, 3, 5, 7, 14)
+TASK_REMIND = "memo_reminder"
+
+
+def memo_key(memo_id: int, person_id: int) -> str:
+    return f"memo:{memo_id}:{person_id}"
+
+
+def reminder_key(memo_id: int, person_id: int) -> str:
+    return f"memo-remind:{memo_id}:{person_id}"
+
+
+# -- the form ---------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """What the trekker filled in (session by key, organisations by key)."""
+
+    title: str = ""
+    body: str = ""
+    audience: str | None = None
+    roles: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    session: str | None = None
+    report: str | None = None
+    reminder_days: int | None = None
+
+
+async def form_options(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
+    """The choices the memo form offers."""
+    organisations = (
+        await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name))
+    ).scalars().all()
+    sessions = (
+        await s.execute(
+            select(Session)
+            .where(Session.trajectory_id == trajectory.id, Session.cancelled.is_(False))
+            .order_by(Session.starts_at)
+        )
+    ).scalars().all()
+    reminder = (trajectory.reminders or {}).get("memo_reminder_days")
+    return {
+        "trajectory_id": trajectory.id,
+        "trajectory": trajectory.title,
+        "timezone": trajectory.timezone,
+        "roles": list(ROLES),
+        "organisations": [{"key": o.key, "name": o.name} for o in organisations],
+        "sessions": [
+            {"key": x.key, "title": x.title, "starts": x.starts_at.isoformat(), "ends": x.ends_at.isoformat()} for x in sessions
+        ],
+        "reminder_choices": sorted(set(REMINDER_CHOICES) | ({int(reminder)} if reminder else set())),
+        "reminder_default": int(reminder) if reminder else None,
+    }
+
+
+def draft_of(memo: Memo, session_key: str | None) -> Draft:
+    audience = memo.audience or {}
+    return Draft(
+        title=memo.title,
+        body=memo.body,
+        audience=audience.get("kind"),
+        roles=list(audience.get("roles") or []),
+        organisations=list(audience.get("organisations") or []),
+        session=session_key,
+        report=memo.report,
+        reminder_days=memo.reminder_days,
+    )
+
+
+def validate(draft: Draft, options: dict) -> dict[str, str]:
+    """Field -> message code for everything wrong with the draft (server-side, always)."""
+    errors: dict[str, str] = {}
+    if not draft.title.strip():
+        errors["title"] = "required"
+    elif len(draft.title) > MAX_TITLE:
+        errors["title"] = "too_long"
+    if not draft.body.strip():
+        errors["body"] = "required"
+    elif len(draft.body) > MAX_BODY:
+        errors["body"] = "too_long"
+    session_keys = {x["key"] for x in options["sessions"]}
+    org_keys = {o["key"] for o in options["organisations"]}
+    if draft.audience not in MEMO_AUDIENCES:
+        errors["audience"] = "required"
+    elif draft.audience == "roles" and not draft.roles:
+        errors["roles"] = "pick_roles"
+    elif draft.audience == "organisations" and not draft.organisations:
+        errors["organisations"] = "pick_organisations"
+    elif draft.audience == "session" and not draft.session:
+        errors["session"] = "pick_session"
+    if any(r not in ROLES for r in draft.roles):
+        errors["roles"] = "not_an_option"
+    if any(o not in org_keys for o in draft.organisations):
+        errors["organisations"] = "not_an_option"
+    if draft.session is not None and draft.session not in session_keys:
+        errors["session"] = "not_an_option"
+    if draft.report is not None and draft.report not in REPORTS:
+        errors["report"] = "not_an_option"
+    elif draft.report is not None and not draft.session and "session" not in errors:
+        errors["session"] = "report_needs_session"
+    if draft.reminder_days is not None and not 1 <= draft.reminder_days <= 365:
+        errors["reminder"] = "not_an_option"
+    return errors
+
+
+def _audience(draft: Draft) -> dict[str, Any]:
+    audience: dict[str, Any] = {"kind": draft.audience}
+    if draft.audience == "roles":
+        audience["roles"] = list(draft.roles)
+    elif draft.audience == "organisations":
+        audience["organisations"] = list(draft.organisations)
+    return audience
+
+
+async def _session_id(s: AsyncSession, trajectory: Trajectory, key: str | None) -> int | None:
+    if not key:
+        return None
+    session = await directory.session_by_key(s, trajectory.id, key)
+    return session.id if session is not None else None
+
+
+async def reachable_count(s: AsyncSession, trajectory: Trajectory, author: Person, draft: Draft) -> int:
+    """How many people the draft would reach (nothing is saved)."""
+    probe = Memo(
+        trajectory_id=trajectory.id,
+        author_id=author.id,
+        audience=_audience(draft),
+        session_id=await _session_id(s, trajectory, draft.session),
+    )
+    return sum(1 for p in await audience_of(s, probe) if p.reachable)
+
+
+async def save_draft(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, author: Person, draft: Draft, memo_id: int | None = None
+) -> Memo | None:
+    """Create or update the draft; None when ``memo_id`` is not this author's draft."""
+    if memo_id:
+        memo = await s.get(Memo, memo_id)
+        if memo is None or memo.author_id != author.id or memo.status != "draft" or memo.trajectory_id != trajectory.id:
+            return None
+    else:
+        memo = Memo(trajectory_id=trajectory.id, author_id=author.id, status="draft", created_at=ctx.now())
+        s.add(memo)
+    memo.title = draft.title.strip()
+    memo.body = draft.body.rstrip()
+    memo.audience = _audience(draft)
+    memo.session_id = await _session_id(s, trajectory, draft.session)
+    memo.report = draft.report
+    memo.reminder_days = draft.reminder_days
+    await s.flush()
+    return memo
+
+
+# -- audience ---------------------------------------------------------------------
+
+
+async def audience_of(s: AsyncSession, memo: Memo) -> list[Person]:
+    """Everyone the memo goes to (active people, the author left out), by organisation and name."""
+    people = (
+        await s.execute(
+            select(Person)
+            .where(Person.trajectory_id == memo.trajectory_id, Person.active.is_(True))
+            .options(selectinload(Person.organisation))
+        )
+    ).scalars().all()
+    audience = memo.audience or {}
+    kind = audience.get("kind")
+    if kind == "roles":
+        roles = set(audience.get("roles") or [])
+        chosen = [p for p in people if roles.intersection(p.roles or [])]
+    elif kind == "organisations":
+        keys = set(audience.get("organisations") or [])
+        chosen = [p for p in people if p.organisation.key in keys]
+    elif kind == "session":
+        session = await s.get(Session, memo.session_id) if memo.session_id else None
+        if session is None:
+            return []
+        ids = {p.id for p in await directory.invitees(s, session)}
+        ids |= set(
+            (
+                await s.execute(
+                    select(Invitation.person_id).where(Invitation.session_id == session.id, Invitation.invited_at.is_not(None))
+                )
+            ).scalars()
+        )
+        chosen = [p for p in people if p.id in ids]
+    else:
+        chosen = list(people)
+    chosen = [p for p in chosen if p.id != memo.author_id]
+    chosen.sort(key=lambda p: (p.organisation.name.casefold(), p.name.casefold()))
+    return chosen
+
+
+# -- view-models ------------------------------------------------------------------
+
+
+async def message_vm(s: AsyncSession, memo: Memo) -> dict:
+    """The parts of the memo message that are the same for every recipient."""
+    trajectory = await s.get(Trajectory, memo.trajectory_id)
+    author = await s.get(Person, memo.author_id) if memo.author_id else None
+    session = await s.get(Session, memo.session_id) if memo.session_id else None
+    return {
+        "memo_id": memo.id,
+        "title": memo.title,
+        "body": memo.body,
+        "author": author.name if author else "",
+        "trajectory": trajectory.title,
+        "timezone": trajectory.timezone,
+        "report": memo.report if session is not None else None,
+        "session": (
+            {"title": session.title, "starts": session.starts_at.isoformat(), "ends": session.ends_at.isoformat()}
+            if session is not None
+            else None
+        ),
+        "recipient_id": None,
+        "read_at": None,
+    }
+
+
+async def preview_vm(s: AsyncSession, ctx: Context, memo: Memo) -> dict:
+    people = await audience_of(s, memo)
+    reachable = [p for p in people if p.reachable]
+    trajectory = await s.get(Trajectory, memo.trajectory_id)
+    return {
+        "memo_id": memo.id,
+        "message": await message_vm(s, memo),
+        "count": len(reachable),
+        "organisations": len({p.organisation_id for p in reachable}),
+        "unreachable": [p.name for p in people if not p.reachable],
+        "reminder_days": memo.reminder_days,
+        "send_at": ctx.send_time(trajectory.timezone).isoformat(),
+        "now": ctx.now().isoformat(),
+    }
+
+
+# -- sending ----------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    ok: bool
+    reason: str | None = None  # unknown | not_yours | already_sent | nobody
+    sent: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    send_at: datetime | None = None
+    memo: Memo | None = None
+
+
+async def load_own_draft(s: AsyncSession, memo_id: int, user: User, lock: bool = False) -> tuple[Memo | None, str | None]:
+    query = select(Memo).where(Memo.id == memo_id)
+    if lock:
+        query = query.with_for_update()
+    memo = (await s.execute(query)).scalar_one_or_none()
+    if memo is None:
+        return None, "unknown"
+    author = await s.get(Person, memo.author_id) if memo.author_id else None
+    if author is None or not is_user(author, user) or not author.has_role("trekker") or not author.active:
+        return memo, "not_yours"
+    if memo.status != "draft":
+        return memo, "already_sent"
+    return memo, None
+
+
+async def send(s: AsyncSession, ctx: Context, memo_id: int, user: User) -> SendResult:
+    """Send a confirmed draft to its whole audience, all in the caller's transaction."""
+    memo, problem = await load_own_draft(s, memo_id, user, lock=True)
+    if problem:
+        return SendResult(False, problem, memo=memo)
+    trajectory = await s.get(Trajectory, memo.trajectory_id)
+    people = await audience_of(s, memo)
+    reachable = [p for p in people if p.reachable]
+    result = SendResult(True, memo=memo, unreachable=[p.name for p in people if not p.reachable])
+    if not reachable:
+        return SendResult(False, "nobody", memo=memo, unreachable=result.unreachable)
+    now = ctx.now()
+    result.send_at = ctx.send_time(trajectory.timezone)
+    recipients = [MemoRecipient(memo_id=memo.id, person_id=p.id) for p in reachable]
+    s.add_all(recipients)
+    await s.flush()
+    base = await message_vm(s, memo)
+    messages = []
+    for person, recipient in zip(reachable, recipients):
+        data = dict(base, recipient_id=recipient.id)
+        messages.append(
+            dict(
+                key=memo_key(memo.id, person.id),
+                op="direct",
+                template="memo",
+                data=data,
+                person=person,
+                not_before=result.send_at,
+            )
+        )
+    created = await outbox.enqueue_many(s, messages, now=now)
+    result.sent = len(created)
+    memo.status = "sent"
+    memo.sent_at = now
+    if memo.reminder_days:
+        await add_task(s, f"memo-remind:{memo.id}", TASK_REMIND, memo.id, result.send_at + timedelta(days=memo.reminder_days))
+    author = await s.get(Person, memo.author_id)
+    await outbox.enqueue(
+        s,
+        key=f"memo-sent:{memo.id}",
+        op="direct",
+        template="memo_sent",
+        data={
+            "memo_id": memo.id,
+            "title": memo.title,
+            "count": result.sent,
+            "unreachable": result.unreachable,
+            "timezone": trajectory.timezone,
+            "send_at": result.send_at.isoformat(),
+            "later": result.send_at > now,
+            "reminder_days": memo.reminder_days,
+        },
+        person=author,
+        now=now,
+    )
+    return result
+
+
+# -- Gelezen ----------------------------------------------------------------------
+
+
+@dataclass
+class ReadResult:
+    ok: bool
+    reason: str | None = None  # unknown | not_yours
+    changed: bool = False
+    language: str | None = None
+
+
+async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int, user: User) -> ReadResult:
+    recipient = (
+        await s.execute(
+            select(MemoRecipient)
+            .where(MemoRecipient.id == recipient_id)
+            .options(selectinload(MemoRecipient.person), selectinload(MemoRecipient.memo))
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if recipient is None:
+        return ReadResult(False, "unknown")
+    person = recipient.person
+    if not is_user(person, user):
+        return ReadResult(False, "not_yours", language=person.language)
+    if recipient.read_at is not None:
+        return ReadResult(True, language=person.language)
+    recipient.read_at = ctx.now()
+    memo = recipient.memo
+    data = dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
+    for prefix, key in (("memo-read", memo_key(memo.id, person.id)), ("memo-remind-read", reminder_key(memo.id, person.id))):
+        original = await outbox.find(s, key)
+        if original is None or original.status in ("failed", "expired"):
+            continue
+        await outbox.enqueue(
+            s,
+            key=f"{prefix}:{recipient.id}",
+            op="update",
+            template=original.template,
+            data=data,
+            person=person,
+            now=ctx.now(),
+            update_of=original,
+        )
+    return ReadResult(True, changed=True, language=person.language)
+
+
+# -- who has read it --------------------------------------------------------------
+
+
+async def read_overview(s: AsyncSession, ctx: Context, trajectory: Trajectory, memo_id: int | None = None, limit: int = 3) -> dict:
+    """The latest sent memos (or one), with read counts per organisation and names."""
+    query = select(Memo).where(Memo.trajectory_id == trajectory.id, Memo.status == "sent")
+    if memo_id is not None:
+        query = query.where(Memo.id == memo_id)
+    memos = (await s.execute(query.order_by(Memo.sent_at.desc(), Memo.id.desc()).limit(limit))).scalars().all()
+    items = []
+    for memo in memos:
+        rows = (
+            await s.execute(
+                select(MemoRecipient)
+                .where(MemoRecipient.memo_id == memo.id)
+                .options(selectinload(MemoRecipient.person).selectinload(Person.organisation))
+            )
+        ).scalars().all()
+        failed = set(
+            (
+                await s.execute(
+                    select(OutboxMessage.person_id).where(
+                        OutboxMessage.key.like(f"memo:{memo.id}:%"), OutboxMessage.status.in_(("failed", "expired"))
+                    )
+                )
+            ).scalars()
+        )
+        by_org: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"read": [], "unread": []})
+        for r in sorted(rows, key=lambda r: r.person.name.casefold()):
+            by_org[r.person.organisation.name]["read" if r.read_at else "unread"].append(r.person.name)
+        items.append(
+            {
+                "memo_id": memo.id,
+                "title": memo.title,
+                "sent": memo.sent_at.isoformat(),
+                "total": len(rows),
+                "read": sum(1 for r in rows if r.read_at),
+                "organisations": [
+                    {"name": name, **names} for name, names in sorted(by_org.items(), key=lambda kv: kv[0].casefold())
+                ],
+                "undelivered": sorted(r.person.name for r in rows if r.person_id in failed),
+            }
+        )
+    return {"trajectory": trajectory.title, "timezone": trajectory.timezone, "memos": items}
+
+
+# -- due work ---------------------------------------------------------------------
+
+
+async def task_remind(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
+    """One reminder to everyone whose memo arrived and who has not pressed Gelezen."""
+    memo = await s.get(Memo, task.ref_id)
+    if memo is None or memo.status != "sent":
+        return "obsolete"
+    trajectory = await s.get(Trajectory, memo.trajectory_id)
+    unread = (
+        await s.execute(
+            select(MemoRecipient)
+            .where(MemoRecipient.memo_id == memo.id, MemoRecipient.read_at.is_(None))
+            .options(selectinload(MemoRecipient.person))
+            .order_by(MemoRecipient.id)
+        )
+    ).scalars().all()
+    delivered = set(
+        (
+            await s.execute(
+                select(OutboxMessage.person_id).where(OutboxMessage.key.like(f"memo:{memo.id}:%"), OutboxMessage.status == "sent")
+            )
+        ).scalars()
+    )
+    base = await message_vm(s, memo)
+    send_at = ctx.send_time(trajectory.timezone)
+    messages = []
+    for r in unread:
+        if r.person_id not in delivered or not r.person.active or not r.person.reachable:
+            continue
+        r.reminded_at = ctx.now()
+        messages.append(
+            dict(
+                key=reminder_key(memo.id, r.person_id),
+                op="direct",
+                template="memo_reminder",
+                data=dict(base, recipient_id=r.id),
+                person=r.person,
+                not_before=send_at,
+            )
+        )
+    created = await outbox.enqueue_many(s, messages, now=ctx.now())
+    return f"sent:{len(created)}"
+
+
+HANDLERS = {TASK_REMIND: task_remind}

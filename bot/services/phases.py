@@ -1,0 +1,57 @@
+"""Moving a trajectory to another phase, with a record of whether the result was reached."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.models import Person, Phase, PhaseTransition, Trajectory
+from bot.services import channels
+
+REACHED = ("yes", "partly", "no")
+NOTE_LIMIT = 1000
+
+
+async def phase(s: AsyncSession, trajectory_id: int, number: int) -> Phase | None:
+    return (
+        await s.execute(select(Phase).where(Phase.trajectory_id == trajectory_id, Phase.number == number))
+    ).scalar_one_or_none()
+
+
+def phase_vm(p: Phase | None, number: int) -> dict:
+    return {
+        "number": number,
+        "name": p.name if p else "",
+        "starting_point": p.starting_point if p else "",
+        "result": p.result if p else "",
+    }
+
+
+async def confirmation_vm(s: AsyncSession, trajectory: Trajectory, to: int) -> dict:
+    """What the confirmation modal shows: the current phase's result and the new phase."""
+    return {
+        "trajectory_id": trajectory.id,
+        "trajectory": trajectory.title,
+        "current": phase_vm(await phase(s, trajectory.id, trajectory.current_phase), trajectory.current_phase),
+        "to": phase_vm(await phase(s, trajectory.id, to), to),
+    }
+
+
+async def move(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, to: int, reached: str, note: str | None, actor: Person
+) -> PhaseTransition:
+    """Record the transition and announce it in the status channel(s)."""
+    if reached not in REACHED or to not in (1, 2, 3) or to == trajectory.current_phase:
+        raise ValueError("invalid phase transition")
+    before = trajectory.current_phase
+    vm = await confirmation_vm(s, trajectory, to)
+    transition = PhaseTransition(
+        trajectory_id=trajectory.id, from_phase=before, to_phase=to, reached=reached, note=note or None, actor_id=actor.id, at=ctx.now()
+    )
+    s.add(transition)
+    trajectory.current_phase = to
+    await s.flush()
+    data = {**vm, "reached": reached, "note": note or None, "actor": actor.name}
+    await channels.post(s, ctx, trajectory, f"phase:{trajectory.id}:{transition.id}", "phase_announcement", data)
+    return transition

@@ -1,0 +1,212 @@
+"""Evaluations: the prompt and its reminder, the form modal, the results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.formatting import format_datetime, format_period
+from bot.i18n import Translator
+from bot.slack.blocks.common import Blocks, button, context, header, message, section
+from bot.slack.ids import Action, Block, View
+from bot.slack.text import MODAL_TITLE, OPTION_TEXT, chunks, plain
+
+MAX_TEXT = 2000
+TEXTS_SHOWN = 25  # text answers per question in the results message
+BAR = 10  # width of the bars in the results
+
+
+def _when(vm: dict, lang: str) -> str:
+    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
+
+
+def _closes(vm: dict, lang: str) -> str:
+    return format_datetime(datetime.fromisoformat(vm["closes"]), vm["timezone"], lang)
+
+
+def question_block_id(key: str) -> str:
+    return f"{Block.EVAL_QUESTION}:{key}"
+
+
+def question_action_id(key: str) -> str:
+    return f"{Action.EVAL_ANSWER}:{key}"
+
+
+# -- prompt and reminder ----------------------------------------------------------
+
+
+def _prompt_blocks(vm: dict, tr: Translator, intro: str, block_id: str) -> Blocks:
+    state = vm["state"]
+    value = str(vm["prompt_id"])
+    if state == "closed":
+        return [section(tr("evaluation.prompt.closed", title=vm["title"]))]
+    if state == "done":
+        blocks: Blocks = [section(tr("evaluation.prompt.thanks", title=vm["title"]))]
+        if vm.get("editable"):
+            blocks.append(context(tr("evaluation.prompt.change_until", closes=_closes(vm, tr.lang))))
+            blocks.append({"type": "actions", "block_id": block_id, "elements": [button(tr("evaluation.button.change"), Action.EVAL_OPEN, value)]})
+        else:
+            blocks.append(context(tr("evaluation.prompt.thanks_anonymous")))
+        return blocks
+    note = tr("evaluation.prompt.anonymous") if vm.get("anonymous") else tr("evaluation.prompt.named")
+    return [
+        section(intro),
+        context(note + " " + tr("evaluation.prompt.until", closes=_closes(vm, tr.lang))),
+        {
+            "type": "actions",
+            "block_id": block_id,
+            "elements": [button(tr("evaluation.button.open"), Action.EVAL_OPEN, value, "primary")],
+        },
+    ]
+
+
+def evaluation_prompt(vm: dict, tr: Translator) -> dict:
+    intro = tr("evaluation.prompt.body", title=vm["title"], when=_when(vm, tr.lang), count=vm.get("questions", 0))
+    return message(tr("evaluation.prompt.notification", title=vm["title"]), _prompt_blocks(vm, tr, intro, Block.EVAL_PROMPT))
+
+
+def evaluation_reminder(vm: dict, tr: Translator) -> dict:
+    intro = tr("evaluation.reminder.body", title=vm["title"], when=_when(vm, tr.lang))
+    return message(tr("evaluation.reminder.notification", title=vm["title"]), _prompt_blocks(vm, tr, intro, Block.EVAL_REMINDER))
+
+
+# -- the form ---------------------------------------------------------------------
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": plain(text, OPTION_TEXT), "value": value}
+
+
+def _question(q: dict, tr: Translator, answer: Any) -> dict:
+    kind = q["type"]
+    element: dict[str, Any]
+    hint = None
+    if kind == "rating":
+        scale = int(q.get("scale") or 5)
+        options = [_option(str(n), str(n)) for n in range(1, scale + 1)]
+        element = {"type": "radio_buttons", "options": options}
+        if answer is not None:
+            element["initial_option"] = next((o for o in options if o["value"] == str(answer)), None)
+        hint = tr("evaluation.form.scale_hint", scale=scale)
+    elif kind in ("choice", "multi"):
+        options = [_option(text, str(i)) for i, text in enumerate(q.get("options") or [])]
+        element = {"type": "radio_buttons" if kind == "choice" else "checkboxes", "options": options}
+        chosen = answer if isinstance(answer, list) else ([answer] if answer is not None else [])
+        picked = [o for i, o in enumerate(options) if q["options"][i] in chosen]
+        if kind == "choice" and picked:
+            element["initial_option"] = picked[0]
+        elif kind == "multi" and picked:
+            element["initial_options"] = picked
+        if kind == "multi":
+            hint = tr("evaluation.form.multi_hint")
+    else:
+        element = {"type": "plain_text_input", "multiline": True, "max_length": MAX_TEXT}
+        if answer:
+            element["initial_value"] = str(answer)
+    element = {k: v for k, v in element.items() if v is not None}
+    element["action_id"] = question_action_id(q["key"])
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": question_block_id(q["key"]),
+        "label": plain(q["question"], 2000),
+        "element": element,
+    }
+    if q.get("optional"):
+        block["optional"] = True
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def evaluation_modal(vm: dict, tr: Translator) -> dict:
+    intro = tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang))
+    if vm["anonymous"]:
+        note = tr("evaluation.form.anonymous")
+    else:
+        note = tr("evaluation.form.named", closes=_closes(vm, tr.lang))
+    blocks: Blocks = [section(intro), context(note)]
+    answers = vm.get("answers") or {}
+    for q in vm["questions"][:95]:
+        blocks.append(_question(q, tr, answers.get(q["key"])))
+    return {
+        "type": "modal",
+        "callback_id": View.EVALUATION,
+        "private_metadata": str(vm["prompt_id"]),
+        "title": plain(tr("evaluation.form.modal_title"), MODAL_TITLE),
+        "submit": plain(tr("evaluation.form.submit_change" if vm.get("editing") else "evaluation.form.submit"), MODAL_TITLE),
+        "close": plain(tr("evaluation.form.close"), MODAL_TITLE),
+        "blocks": blocks,
+    }
+
+
+# -- results ----------------------------------------------------------------------
+
+
+def _bar(count: int, top: int) -> str:
+    filled = round(BAR * count / top) if top else 0
+    return "█" * filled + "░" * (BAR - filled)
+
+
+def _question_blocks(q: dict, tr: Translator) -> Blocks:
+    title = tr("evaluation.results.question", question=q["question"], count=q["count"])
+    if q["type"] == "rating":
+        top = max((n for _, n in q["distribution"]), default=0)
+        lines = [title]
+        if q["average"] is not None:
+            lines.append(tr("evaluation.results.average", average=f"{q['average']:.1f}".replace(".", "," if tr.lang == "nl" else "."), scale=q["scale"]))
+        lines += [f"`{value:>2}` {_bar(n, top)} {n}" for value, n in q["distribution"]]
+        return [section("\n".join(lines))]
+    if q["type"] in ("choice", "multi"):
+        top = max((n for _, n in q["options"]), default=0)
+        lines = [title] + [tr("evaluation.results.option", option=o, bar=_bar(n, top), count=n) for o, n in q["options"]]
+        return [section("\n".join(lines))]
+    answers = q.get("answers") or []
+    if not answers:
+        return [section(title + "\n" + tr("evaluation.results.no_texts"))]
+    lines = []
+    for a in answers[:TEXTS_SHOWN]:
+        text = " ".join(a["text"].split())
+        if len(text) > 500:
+            text = text[:499] + "…"
+        if a.get("name"):
+            lines.append(tr("evaluation.results.text_named", text=text, name=a["name"], organisation=a["organisation"]))
+        else:
+            lines.append(tr("evaluation.results.text", text=text))
+    if len(answers) > TEXTS_SHOWN:
+        lines.append(tr("evaluation.results.more_texts", count=len(answers) - TEXTS_SHOWN))
+    pieces = chunks(title + "\n" + "\n".join(lines))
+    return [section(p) for p in pieces]
+
+
+def evaluation_results(vm: dict, tr: Translator) -> dict:
+    blocks: Blocks = [header(tr("evaluation.results.header", title=vm["title"]))]
+    status = (
+        tr("evaluation.results.closed")
+        if vm["closed"]
+        else tr("evaluation.results.open_until", closes=_closes(vm, tr.lang))
+    )
+    kind = tr("evaluation.results.anonymous") if vm["anonymous"] else tr("evaluation.results.named")
+    blocks.append(context(f"{_when(vm, tr.lang)} · {status} · {kind}"))
+    rate = round(100 * vm["responded"] / vm["prompted"]) if vm["prompted"] else 0
+    blocks.append(section(tr("evaluation.results.rate", responded=vm["responded"], prompted=vm["prompted"], rate=rate)))
+    if vm.get("hidden") == "threshold":
+        blocks.append(section(tr("evaluation.results.below_threshold", count=vm["answers"], threshold=vm["threshold"])))
+    elif vm.get("hidden") == "until_closed":
+        blocks.append(section(tr("evaluation.results.until_closed", closes=_closes(vm, tr.lang))))
+    else:
+        budget = 46
+        for q in vm["questions"]:
+            part = _question_blocks(q, tr)
+            if len(blocks) + len(part) > budget:
+                blocks.append(section(tr("evaluation.results.truncated", key=vm["session_key"])))
+                break
+            blocks.extend(part)
+        blocks.append(context(tr("evaluation.results.export", key=vm["session_key"])))
+    return message(tr("evaluation.results.notification", title=vm["title"]), blocks[:50])
+
+
+BUILDERS = {
+    "evaluation_prompt": evaluation_prompt,
+    "evaluation_reminder": evaluation_reminder,
+    "evaluation_results": evaluation_results,
+}

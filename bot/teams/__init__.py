@@ -1,0 +1,1 @@
+"""Microsoft Teams: the chat adapter, Adaptive Card builders and the Agents SDK app."""

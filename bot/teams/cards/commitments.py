@@ -1,0 +1,212 @@
+"""Commitment messages with status buttons, the status form (note / snooze) and the
+"new commitment" form, as Adaptive Cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.formatting import format_date
+from bot.i18n import Raw, Translator
+from bot.teams.cards.common import (
+    Element,
+    button,
+    card,
+    choice_input,
+    date_input,
+    heading,
+    message,
+    note,
+    text,
+    text_input,
+    with_errors,
+)
+from bot.teams.ids import ORIGIN_MESSAGE, Input, Verb
+
+NOTE_MAX = 1000
+DESCRIPTION_MAX = 2000
+CLOSED = ("done", "not_applicable")
+
+
+def _date(value: str, lang: str) -> str:
+    return format_date(date.fromisoformat(value), lang)
+
+
+def status_text(tr: Translator, vm: dict) -> str:
+    return tr(f"commitment.status.{vm['status']}")
+
+
+def commitment_buttons(tr: Translator, vm: dict, origin: str = ORIGIN_MESSAGE, card_name: str = "commitment_reminder") -> list[Element]:
+    def data(to: str) -> dict:
+        return {"commitment_id": vm["commitment_id"], "to": to, "origin": origin, "card": card_name}
+
+    if vm["status"] in CLOSED:
+        return [button(tr("commitment.button.reopen"), Verb.COMMIT, data("open"))]
+    return [
+        button(tr("commitment.button.done"), Verb.COMMIT, data("done"), "positive"),
+        button(tr("commitment.button.busy"), Verb.COMMIT, data("busy")),
+        button(tr("commitment.button.blocked"), Verb.COMMIT, data("blocked"), "destructive"),
+        button(tr("commitment.button.snooze"), Verb.COMMIT, data("snoozed")),
+        button(tr("commitment.button.not_applicable"), Verb.COMMIT, data("not_applicable")),
+    ]
+
+
+def facts(tr: Translator, vm: dict) -> str:
+    lines = [
+        tr("commitment.due", due=_date(vm["due"], tr.lang)),
+        tr("commitment.organisation", organisation=vm["organisation"]),
+        tr("commitment.owner", owner=vm["owner"]),
+        tr("commitment.current", status=status_text(tr, vm)),
+    ]
+    if vm.get("snoozed_until"):
+        lines.append(tr("commitment.snoozed_until", date=_date(vm["snoozed_until"], tr.lang)))
+    if vm.get("last_note"):
+        lines.append(tr("commitment.last_note", note=vm["last_note"]))
+    return "\n".join(lines)
+
+
+def commitment_body(tr: Translator, vm: dict, intro: str) -> list[Element]:
+    body = text(intro) + text(tr("commitment.description", description=vm["description"]), weight="Bolder")
+    body += text(facts(tr, vm), spacing="Medium")
+    if vm["status"] == "done":
+        body += text(tr("commitment.closed_done"))
+    elif vm["status"] == "not_applicable":
+        body += text(tr("commitment.closed_na"))
+    elif vm.get("overdue_days"):
+        body += note(tr("commitment.reminder_overdue", days=vm["overdue_days"]))
+    return body
+
+
+def _notification(tr: Translator, vm: dict) -> str:
+    return tr("commitment.notification", organisation=vm["organisation"], description=vm["description"])
+
+
+def commitment_reminder(vm: dict, tr: Translator) -> dict:
+    intro = tr("commitment.reminder_intro", owner=vm["owner"], organisation=vm["organisation"], trajectory=vm["trajectory"])
+    return message(_notification(tr, vm), commitment_body(tr, vm, intro), commitment_buttons(tr, vm))
+
+
+def commitment_new(vm: dict, tr: Translator) -> dict:
+    body = commitment_body(tr, vm, tr("commitment.new_intro", trajectory=vm["trajectory"]))
+    return message(_notification(tr, vm), body, commitment_buttons(tr, vm, card_name="commitment_new"))
+
+
+def commitment_blocked(vm: dict, tr: Translator) -> dict:
+    headline = tr("commitment.blocked_notice", actor=vm["actor"], organisation=vm["organisation"])
+    body = text(headline) + text(tr("commitment.description", description=vm["description"]), weight="Bolder")
+    if vm.get("last_note"):
+        body += text(tr("commitment.blocked_reason", note=vm["last_note"]))
+    body += text(facts(tr, vm), spacing="Medium")
+    return message(headline, body)
+
+
+def commitment_unreachable(vm: dict, tr: Translator) -> dict:
+    headline = tr("commitment.unreachable_notice", owner=vm["owner"], email=vm["email"], organisation=vm["organisation"])
+    return message(headline, text(headline) + text(tr("commitment.description", description=vm["description"]), weight="Bolder"))
+
+
+def commitment_escalation(vm: dict, tr: Translator, limit: int = 40) -> dict:
+    body = heading(tr("commitment.escalation_header")) + text(tr("commitment.escalation_intro", trajectory=vm["trajectory"]))
+    shown = total = 0
+    for group in vm["groups"]:
+        lines = [tr("commitment.escalation_org", organisation=group["organisation"])]
+        for item in group["items"]:
+            total += 1
+            if shown >= limit:
+                continue
+            shown += 1
+            extra = Raw(tr("commitment.escalation_note", note=item["last_note"])) if item.get("last_note") else Raw("")
+            lines.append(
+                tr(
+                    "commitment.escalation_item",
+                    description=item["description"],
+                    owner=item["owner"],
+                    due=_date(item["due"], tr.lang),
+                    status=status_text(tr, item),
+                    note=extra,
+                )
+            )
+        if len(lines) > 1:
+            body += text("\n".join(lines), spacing="Medium")
+    if total > shown:
+        body += note(tr("commitment.escalation_more", count=total - shown))
+    return message(tr("commitment.escalation_header"), body)
+
+
+BUILDERS = {
+    "commitment_reminder": commitment_reminder,
+    "commitment_new": commitment_new,
+    "commitment_blocked": commitment_blocked,
+    "commitment_unreachable": commitment_unreachable,
+    "commitment_escalation": commitment_escalation,
+}
+
+
+# -- forms ------------------------------------------------------------------------
+
+
+TITLES = {"busy": "title_busy", "blocked": "title_blocked", "snoozed": "title_snooze", "not_applicable": "title_not_applicable"}
+
+
+def status_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+    """Busy / blocked / not applicable (a note) or snooze (a week or a date)."""
+    kind = vm["to"]
+    body = heading(tr(f"commitment.modal.{TITLES[kind]}")) + text(tr("commitment.modal.intro", description=vm["description"]))
+    values = vm.get("values") or {}
+    if kind == "snoozed":
+        body.append(
+            choice_input(
+                Input.SNOOZE_CHOICE,
+                tr("commitment.modal.snooze_choice"),
+                [(tr("commitment.modal.snooze_week"), "week"), (tr("commitment.modal.snooze_date"), "date")],
+                value=values.get(Input.SNOOZE_CHOICE) or "week",
+                expanded=True,
+            )
+        )
+        body.append(date_input(Input.SNOOZE_DATE, tr("commitment.modal.snooze_date_label"), value=values.get(Input.SNOOZE_DATE)))
+    else:
+        required = kind != "busy"
+        body.append(
+            text_input(
+                Input.NOTE,
+                tr(f"commitment.modal.note_{kind}"),
+                required=required,
+                max_length=NOTE_MAX,
+                value=values.get(Input.NOTE),
+                error_message=tr("commitment.errors.note_required") if required else None,
+            )
+        )
+    body = with_errors(body, errors or {})
+    data = {"commitment_id": vm["commitment_id"], "to": kind, "origin": vm.get("origin", ORIGIN_MESSAGE), "card": vm.get("card", "commitment_reminder")}
+    back = {"commitment_id": vm["commitment_id"], "origin": data["origin"], "card": data["card"]}
+    return card(body, [button(tr("commitment.modal.submit"), Verb.COMMIT_SUBMIT, data, "positive"), button(tr("commitment.modal.close"), Verb.BACK, back)])
+
+
+def add_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+    """Organisation, owner, description, due date, phase (the "new commitment" form)."""
+    values = vm.get("values") or {}
+    organisations = [(o["name"], str(o["id"])) for o in vm["organisations"][:100]]
+    owners = [
+        (f'{p["name"]} ({o["name"]})', str(p["id"])) for o in vm["organisations"][:100] for p in o["people"][:100]
+    ][:200]
+    phase = values.get(Input.ADD_PHASE) or str(vm.get("current_phase") or 1)
+    body = heading(tr("commitment.add_modal.title"))
+    body += [
+        choice_input(Input.ADD_ORG, tr("commitment.add_modal.organisation"), organisations, value=values.get(Input.ADD_ORG),
+                     error_message=tr("commitment.errors.organisation")),
+        choice_input(Input.ADD_OWNER, tr("commitment.add_modal.owner"), owners, value=values.get(Input.ADD_OWNER),
+                     error_message=tr("commitment.errors.owner")),
+        text_input(Input.ADD_DESC, tr("commitment.add_modal.description"), required=True, max_length=DESCRIPTION_MAX,
+                   value=values.get(Input.ADD_DESC), error_message=tr("commitment.errors.description_empty")),
+        date_input(Input.ADD_DUE, tr("commitment.add_modal.due"), required=True, value=values.get(Input.ADD_DUE),
+                   error_message=tr("commitment.errors.due_missing")),
+        choice_input(Input.ADD_PHASE, tr("commitment.add_modal.phase"),
+                     [(tr("commitment.add_modal.phase_option", number=n), str(n)) for n in (1, 2, 3)], value=phase),
+    ]
+    body = with_errors(body, errors or {})
+    submit = button(tr("commitment.add_modal.submit"), Verb.COMMIT_ADD_SUBMIT, {"trajectory_id": vm["trajectory_id"]}, "positive")
+    return card(body, [submit])
+
+
+def done_card(title: str, text_: str) -> dict:
+    """A form after a successful submit: what happened, no more buttons."""
+    return card(heading(title) + text(text_))

@@ -1,0 +1,181 @@
+"""Evaluations as Adaptive Cards: the prompt and its reminder, the form (rating,
+choice, multi, text; required inputs), and the results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.formatting import format_datetime, format_period
+from bot.i18n import Translator
+from bot.teams.cards.common import (
+    Element,
+    button,
+    card,
+    choice_input,
+    error,
+    heading,
+    message,
+    note,
+    separator,
+    text,
+    text_input,
+)
+from bot.teams.ids import Verb
+from bot.teams.text import mark
+
+MAX_TEXT = 2000
+TEXTS_SHOWN = 25
+BAR = 10
+CARDS = ("evaluation_prompt", "evaluation_reminder")
+
+
+def input_id(key: str) -> str:
+    return f"eval_q_{key}"
+
+
+def _when(vm: dict, lang: str) -> str:
+    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
+
+
+def _closes(vm: dict, lang: str) -> str:
+    return format_datetime(datetime.fromisoformat(vm["closes"]), vm["timezone"], lang)
+
+
+def _prompt(vm: dict, tr: Translator, intro: str, card_name: str) -> tuple[list[Element], list[Element]]:
+    data = {"prompt_id": vm["prompt_id"], "card": card_name}
+    if vm["state"] == "closed":
+        return text(tr("evaluation.prompt.closed", title=vm["title"])), []
+    if vm["state"] == "done":
+        body = text(tr("evaluation.prompt.thanks", title=vm["title"]))
+        if vm.get("editable"):
+            return body + note(tr("evaluation.prompt.change_until", closes=_closes(vm, tr.lang))), [
+                button(tr("evaluation.button.change"), Verb.EVAL_OPEN, data)
+            ]
+        return body + note(tr("evaluation.prompt.thanks_anonymous")), []
+    extra = tr("evaluation.prompt.anonymous") if vm.get("anonymous") else tr("evaluation.prompt.named")
+    body = text(intro) + note(extra) + note(tr("evaluation.prompt.until", closes=_closes(vm, tr.lang)))
+    return body, [button(tr("evaluation.button.open"), Verb.EVAL_OPEN, data, "positive")]
+
+
+def evaluation_prompt(vm: dict, tr: Translator) -> dict:
+    intro = tr("evaluation.prompt.body", title=vm["title"], when=_when(vm, tr.lang), count=vm.get("questions", 0))
+    body, buttons = _prompt(vm, tr, intro, "evaluation_prompt")
+    return message(tr("evaluation.prompt.notification", title=vm["title"]), body, buttons)
+
+
+def evaluation_reminder(vm: dict, tr: Translator) -> dict:
+    intro = tr("evaluation.reminder.body", title=vm["title"], when=_when(vm, tr.lang))
+    body, buttons = _prompt(vm, tr, intro, "evaluation_reminder")
+    return message(tr("evaluation.reminder.notification", title=vm["title"]), body, buttons)
+
+
+# -- the form ---------------------------------------------------------------------
+
+
+def _question(q: dict, tr: Translator, answer: Any, problem: str | None) -> list[Element]:
+    kind, key = q["type"], q["key"]
+    required = not q.get("optional")
+    required_text = tr("evaluation.errors.required")
+    label = mark(q["question"])
+    if kind == "rating":
+        scale = int(q.get("scale") or 5)
+        element = choice_input(input_id(key), label, [(str(n), str(n)) for n in range(1, scale + 1)], required=required,
+                               value=str(answer) if answer is not None else None, expanded=True, error_message=required_text)
+        hint = note(tr("evaluation.form.scale_hint", scale=scale))
+    elif kind in ("choice", "multi"):
+        options = q.get("options") or []
+        chosen = answer if isinstance(answer, list) else ([answer] if answer is not None else [])
+        picked = ",".join(str(i) for i, o in enumerate(options) if o in chosen)
+        element = choice_input(input_id(key), label, [(o, str(i)) for i, o in enumerate(options)], required=required,
+                               value=picked or None, expanded=True, multi=kind == "multi", error_message=required_text)
+        hint = note(tr("evaluation.form.multi_hint")) if kind == "multi" else []
+    else:
+        element = text_input(input_id(key), label, required=required, max_length=MAX_TEXT,
+                             value=str(answer) if answer else None, error_message=required_text)
+        hint = []
+    out = [element] + hint
+    if problem:
+        out += error(problem)
+    return out
+
+
+def evaluation_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+    """One card with every question; required ones are checked again on the server."""
+    body = heading(tr("evaluation.form.modal_title")) + text(tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang)))
+    body += note(tr("evaluation.form.anonymous") if vm["anonymous"] else tr("evaluation.form.named", closes=_closes(vm, tr.lang)))
+    answers = vm.get("answers") or {}
+    errors = errors or {}
+    for q in vm["questions"][:60]:
+        body += separator(_question(q, tr, answers.get(q["key"]), errors.get(q["key"])))
+    if errors.get(""):
+        body += error(errors[""])
+    data = {"prompt_id": vm["prompt_id"], "card": vm.get("card", "evaluation_prompt")}
+    label = tr("evaluation.form.submit_change" if vm.get("editing") else "evaluation.form.submit")
+    return card(body, [button(label, Verb.EVAL_SUBMIT, data, "positive"), button(tr("evaluation.form.close"), Verb.EVAL_BACK, data)])
+
+
+# -- results ----------------------------------------------------------------------
+
+
+def _bar(count: int, top: int) -> str:
+    filled = round(BAR * count / top) if top else 0
+    return "█" * filled + "░" * (BAR - filled)
+
+
+def _question_lines(q: dict, tr: Translator) -> list[str]:
+    lines = [tr("evaluation.results.question", question=q["question"], count=q["count"])]
+    if q["type"] == "rating":
+        top = max((n for _, n in q["distribution"]), default=0)
+        if q["average"] is not None:
+            average = f"{q['average']:.1f}".replace(".", "," if tr.lang == "nl" else ".")
+            lines.append(tr("evaluation.results.average", average=average, scale=q["scale"]))
+        lines += [f"{value}: {_bar(n, top)} {n}" for value, n in q["distribution"]]
+        return lines
+    if q["type"] in ("choice", "multi"):
+        top = max((n for _, n in q["options"]), default=0)
+        return lines + [tr("evaluation.results.option", option=o, bar=_bar(n, top), count=n) for o, n in q["options"]]
+    answers = q.get("answers") or []
+    if not answers:
+        return lines + [tr("evaluation.results.no_texts")]
+    for a in answers[:TEXTS_SHOWN]:
+        text_ = " ".join(a["text"].split())
+        text_ = text_ if len(text_) <= 500 else text_[:499] + "…"
+        if a.get("name"):
+            lines.append(tr("evaluation.results.text_named", text=text_, name=a["name"], organisation=a["organisation"]))
+        else:
+            lines.append(tr("evaluation.results.text", text=text_))
+    if len(answers) > TEXTS_SHOWN:
+        lines.append(tr("evaluation.results.more_texts", count=len(answers) - TEXTS_SHOWN))
+    return lines
+
+
+def evaluation_results(vm: dict, tr: Translator) -> dict:
+    body = heading(tr("evaluation.results.header", title=vm["title"]))
+    status = tr("evaluation.results.closed") if vm["closed"] else tr("evaluation.results.open_until", closes=_closes(vm, tr.lang))
+    kind = tr("evaluation.results.anonymous") if vm["anonymous"] else tr("evaluation.results.named")
+    body += note(f"{_when(vm, tr.lang)} · {status} · {kind}")
+    rate = round(100 * vm["responded"] / vm["prompted"]) if vm["prompted"] else 0
+    body += text(tr("evaluation.results.rate", responded=vm["responded"], prompted=vm["prompted"], rate=rate))
+    if vm.get("hidden") == "threshold":
+        body += text(tr("evaluation.results.below_threshold", count=vm["answers"], threshold=vm["threshold"]))
+    elif vm.get("hidden") == "until_closed":
+        body += text(tr("evaluation.results.until_closed", closes=_closes(vm, tr.lang)))
+    else:
+        size = 0
+        for q in vm["questions"]:
+            lines = _question_lines(q, tr)
+            size += sum(len(line) for line in lines)
+            if size > 14000:  # stay well under Teams' ~28 KB per message
+                body += text(tr("evaluation.results.truncated", key=vm["session_key"]))
+                break
+            body += separator(text("\n".join(lines)))
+        body += note(tr("evaluation.results.export", key=vm["session_key"]))
+    return message(tr("evaluation.results.notification", title=vm["title"]), body)
+
+
+BUILDERS = {
+    "evaluation_prompt": evaluation_prompt,
+    "evaluation_reminder": evaluation_reminder,
+    "evaluation_results": evaluation_results,
+}

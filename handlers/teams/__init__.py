@@ -1,0 +1,19 @@
+"""Teams routes (Agents SDK).  Each module has ``register(agent, ctx, chat)``; building
+the Teams app does nothing but register them.  Card buttons come before the catch-all
+message route (``RouteRank.LAST``), or that route would take the ``Action.Submit``s."""
+
+from __future__ import annotations
+
+from microsoft_agents.hosting.core import AgentApplication
+
+from bot.context import Context
+from handlers import register_commands
+from handlers.teams import commands, commitments, evaluations, identity, invitations, memos, signoff, summary
+
+MODULES = (identity, invitations, commitments, memos, evaluations, summary, signoff, commands)
+
+
+def register_all(agent: AgentApplication, ctx: Context, chat) -> None:
+    register_commands()
+    for module in MODULES:
+        module.register(agent, ctx, chat)

@@ -1,0 +1,87 @@
+"""Commands typed in Teams: in the personal chat, or with an @mention in a channel.
+
+The same words as the Slack subcommands, parsed by the same code
+(``handlers.commands.parse`` / ``dispatch``); answers go through the Teams surface.
+``koppel`` (link) is Teams only: it links the channel to the trajectory."""
+
+from __future__ import annotations
+
+from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnContext
+
+from bot.context import Context
+from bot.teams import people
+from bot.teams.surface import NotOnThisPlatform, TeamsSurface, is_personal
+from handlers import commands
+from handlers.teams.common import teams_user
+
+KOPPEL = ("koppel", "koppelen", "link")
+ONTKOPPEL = ("ontkoppel", "ontkoppelen", "unlink")
+
+
+async def _slack_only(*args, **kwargs):
+    raise NotOnThisPlatform
+
+
+class _SlackOnlyClient:
+    def __getattr__(self, name: str):
+        raise NotOnThisPlatform
+
+
+def register(agent: AgentApplication, ctx: Context, chat) -> None:
+    @agent.activity("message", rank=RouteRank.LAST)
+    async def on_message(context: TurnContext, state) -> None:
+        text = (context.activity.text or "").strip()
+        if not text:
+            return  # a card submit nobody handles, a picture, a reaction
+        key, word, args = commands.parse(text)
+        conversation_id = context.activity.conversation.id.split(";")[0]
+        data = people.channel_data(context.activity)
+        call = commands.Call(
+            ctx=ctx,
+            user=teams_user(context),
+            channel_id=None if is_personal(context) else conversation_id,
+            channel_name=(data.get("channel") or {}).get("name"),
+            words=args,
+            trajectory_key=key,
+            respond=_slack_only,
+            client=_SlackOnlyClient(),
+            surface=TeamsSurface(context),
+        )
+        if word in KOPPEL or word in ONTKOPPEL:
+            try:
+                await (do_koppel if word in KOPPEL else do_ontkoppel)(call, context)
+            except commands.Stop:
+                pass
+            return
+        if commands.ALIASES.get(word) == "help":
+            await call.say_lines([call.tr("command.help"), call.tr("teams.help_extra")])
+            return
+        try:
+            await commands.dispatch(call, word)
+        except NotOnThisPlatform:
+            await call.say("teams.not_in_teams_yet", word=word)
+
+    async def do_koppel(call: commands.Call, context: TurnContext) -> None:
+        team_id, channel_id = people.channel_of(context.activity)
+        if team_id is None:
+            await call.say("teams.koppel_not_channel")
+            return
+        call.channel_id = None  # the channel is what we are about to link: resolve from the person
+        trajectory = await commands.trajectory_for(call)
+        await commands.require_trekker(call, trajectory)
+        result = await people.link_channel(ctx, chat, trajectory, context.activity)
+        key = "teams.koppel_done" if result.newly_linked_channel else "teams.koppel_again"
+        lines = [call.tr(key, trajectory=trajectory.title, count=len(result.linked))]
+        if result.unreachable:
+            lines.append(call.tr("teams.koppel_unreachable", names=", ".join(result.unreachable)))
+        await call.say_lines(lines)
+
+    async def do_ontkoppel(call: commands.Call, context: TurnContext) -> None:
+        team_id, channel_id = people.channel_of(context.activity)
+        if team_id is None:
+            await call.say("teams.koppel_not_channel")
+            return
+        trajectory = await commands.trajectory_for(call)  # the channel itself says which trajectory
+        await commands.require_trekker(call, trajectory)
+        unlinked = await people.unlink_channel(ctx, trajectory, channel_id)
+        await call.say("teams.ontkoppel_done" if unlinked else "teams.ontkoppel_not_linked", trajectory=trajectory.title)
