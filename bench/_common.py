@@ -119,6 +119,15 @@ def bot_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
 # -- processes and servers ------------------------------------------------------------------------
 
 
+def child_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of a child process (``python -m bot ...``): ``env`` over this one's,
+    with settings that would change the run blanked out.  Empty values also keep a
+    developer's ``.env`` out (python-dotenv never overrides a variable that is set)."""
+    blank = dict.fromkeys(("SLACK_APP_TOKEN", "DIALOOGBOT_NOW", "TEAMS_APP_ID", "TEAMS_APP_PASSWORD",
+                           "TEAMS_TENANT_ID", "TEAMS_ANONYMOUS", "SCHEDULER_INTERVAL"), "")
+    return {**os.environ, **blank, **env, "PYTHONPATH": str(ROOT)}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -131,8 +140,7 @@ class Server:
     def __init__(self, name: str, args: list[str], env: dict[str, str], port: int, log_dir: Path):
         self.name, self.port = name, port
         self.log_path = log_dir / f"{name}.log"
-        full_env = {**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(ROOT)}
-        full_env.pop("SLACK_APP_TOKEN", None)
+        full_env = child_env({**env, "PORT": str(port)})
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, env=full_env, cwd=str(ROOT), stdout=self._log, stderr=subprocess.STDOUT)
 

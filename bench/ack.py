@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -40,10 +39,12 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    ROOT,
     SIGNING_SECRET,
     TOKEN,
     add_people,
     bot_env,
+    child_env,
     ms,
     percentile,
     start_bare_app,
@@ -143,7 +144,7 @@ async def main(people: int, rounds: int) -> None:
             env = bot_env(emu.api_url, f"sqlite:///{db_path}", SLACK_POST_PER_MINUTE="12000")
             imported = await asyncio.to_thread(
                 subprocess.run, [sys.executable, "-m", "bot", "import", str(yaml_path)],
-                env={**os.environ, **env}, cwd=str(Path(__file__).resolve().parent.parent),
+                env=child_env(env), cwd=str(ROOT),
                 capture_output=True, text=True,
             )
             if imported.returncode != 0:

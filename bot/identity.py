@@ -57,4 +57,6 @@ def channel_route(entry: str) -> tuple[str, str]:
     platform, sep, rest = entry.partition(":")
     if sep and platform in PLATFORMS:
         return platform, rest
+    if entry.startswith("19:"):  # a Teams channel id without prefix (the trajectory file allows it)
+        return "teams", entry
     return "slack", entry

@@ -147,7 +147,7 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
 def _status_channels(in_file: list[str], current: list[str] | None) -> list[str]:
     """The file's channels, plus Teams channels linked in chat with ``koppel`` (the file
     cannot know a Teams channel id; ``ontkoppel`` in the channel removes it)."""
-    linked = [c for c in current or [] if c.startswith("teams:") and c not in in_file]
+    linked = [c for c in current or [] if c.startswith("teams:") and c not in in_file and c[len("teams:"):] not in in_file]
     return list(in_file) + linked
 
 
@@ -296,7 +296,7 @@ async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, templa
             await invitations.schedule_reminders(s, ctx, trajectory, session, inv)
         if template is None or not inv.person.reachable:
             continue
-        _, created = await outbox.enqueue(
+        notice, created = await outbox.enqueue(
             s,
             key=f"{prefix}:{session.id}:{inv.person_id}:{session.sequence}",
             op="direct",
@@ -306,7 +306,7 @@ async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, templa
             now=ctx.now(),
             not_before=send_at,
         )
-        await invitations.enqueue_calendar_file(s, ctx, session, inv.person, send_at)
+        await invitations.enqueue_calendar_file(s, ctx, session, inv.person, send_at, after=notice)
         notices += int(created)
     return notices
 

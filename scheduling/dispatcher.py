@@ -211,7 +211,7 @@ class Dispatcher:
 
     async def _thread_of(self, row: OutboxMessage) -> MessageRef | Outcome | None:
         """A file with ``update_of`` goes in the thread of that message, once it is out."""
-        if row.update_of_id is None:
+        if row.update_of_id is None or not row.data.get("thread", True):
             return None
         async with self.db.sessionmaker() as s:
             original = await s.get(OutboxMessage, row.update_of_id)

@@ -8,6 +8,10 @@ import time
 # A 429 says "not now" to one call.  A run of 429s with no success in between says the
 # whole method is over its limit: then every call of that method waits (Retry-After).
 RATE_LIMIT_STREAK = 3
+# The pacer's own burst: half a second's worth.  The platform allows short bursts too, but
+# a client that empties the platform's bucket has nothing left for network jitter (two
+# calls paced 20 ms apart may arrive 2 ms apart), and every such call is a 429.
+BURST_SECONDS = 0.5
 
 
 class TokenBucket:
@@ -73,7 +77,7 @@ class Pacer:
         if name not in self._buckets:
             per_minute = self._rates.get(name, self._default)
             rate = per_minute / 60.0
-            self._buckets[name] = TokenBucket(rate, burst=max(1.0, rate))
+            self._buckets[name] = TokenBucket(rate, burst=max(1.0, rate * BURST_SECONDS))
         return self._buckets[name]
 
     def per_second(self, name: str) -> float:

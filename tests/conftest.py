@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from bot.clock import ManualClock
 from bot.importer import import_file
 from bot.settings import load_settings
 from bot.trajectory_file import load, parse
+from scheduling.ratelimit import Pacer
 from scheduling.sweep import sweep
 from tests.slack_emulator import SlackDriver, SlackEmulator
 
@@ -55,19 +57,38 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """One SQLite file migrated once per test run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    dbmod.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> str | None:
+    """One PostgreSQL template database migrated once; each test gets ``CREATE DATABASE ... TEMPLATE``."""
+    if not POSTGRES:
+        yield None
+        return
+    name = f"tpl_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    dbmod.upgrade(pg_url(name))
+    yield name
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=BACKENDS)
-async def database_url(request, tmp_path):
+async def database_url(request, tmp_path, migrated_sqlite, migrated_postgres):
     """A fresh, migrated database for every test."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/bot.db"
-        await asyncio.to_thread(dbmod.upgrade, url)
-        yield url
+        target = tmp_path / "bot.db"
+        shutil.copyfile(migrated_sqlite, target)
+        yield f"sqlite:///{target}"
         return
     name = f"t_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    url = pg_url(name)
-    await asyncio.to_thread(dbmod.upgrade, url)
-    yield url
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_postgres}"')
+    yield pg_url(name)
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -159,7 +180,7 @@ def public_url() -> str | None:
 
 
 @pytest.fixture
-async def harness(database_url, clock, unknown_emails, public_url):
+async def harness(request, database_url, clock, unknown_emails, public_url):
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         users = make_emulator_users(emu, people, unknown_emails)
@@ -177,6 +198,9 @@ async def harness(database_url, clock, unknown_emails, public_url):
         if public_url:
             env["PUBLIC_URL"] = public_url
         bot = bootstrap(load_settings(env), clock=clock)
+        if request.node.get_closest_marker("paced") is None:
+            # Client-side pacing waits in real time; only the rate-limit tests need it.
+            bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)
         server = TestServer(web_app(bot, run_background=False), host="127.0.0.1")
         await server.start_server()
         try:

@@ -118,8 +118,10 @@ async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> Cal
     )
 
 
-async def enqueue_calendar_file(s: AsyncSession, ctx: Context, session: Session, person: Person, not_before: datetime) -> None:
-    """Without PUBLIC_URL the calendar entry travels as a file in the DM."""
+async def enqueue_calendar_file(
+    s: AsyncSession, ctx: Context, session: Session, person: Person, not_before: datetime, after: OutboxMessage | None = None
+) -> None:
+    """Without PUBLIC_URL the calendar entry travels as a file in the DM, right after ``after``."""
     if ctx.settings.public_url:
         return
     event = await calendar_event(s, ctx, session)
@@ -134,10 +136,12 @@ async def enqueue_calendar_file(s: AsyncSession, ctx: Context, session: Session,
             "filename": ics_filename(session.title),
             "content": build_ics(event).decode("utf-8"),
             "title": t(person.language, "invite.calendar_file_title", title=session.title),
+            "thread": False,  # after the message, not in its thread
         },
         person=person,
         now=ctx.now(),
         not_before=not_before,
+        update_of=after,
     )
 
 
@@ -194,7 +198,7 @@ async def send_invitation(
     inv.invited_at = ctx.now()
     await s.flush()
     await s.refresh(inv, ["delegated_to", "delegated_from"])
-    await outbox.enqueue(
+    message, _ = await outbox.enqueue(
         s,
         key=invite_key(session, person),
         op="direct",
@@ -204,7 +208,7 @@ async def send_invitation(
         now=ctx.now(),
         not_before=not_before,
     )
-    await enqueue_calendar_file(s, ctx, session, person, not_before)
+    await enqueue_calendar_file(s, ctx, session, person, not_before, after=message)
     await schedule_reminders(s, ctx, trajectory, session, inv)
 
 
