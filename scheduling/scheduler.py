@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import delete
 
 from bot.context import Context
+from bot.models import ProcessedEvent
 from scheduling.sweep import sweep
 
 SWEEP_JOB = "sweep"
+CLEANUP_JOB = "cleanup"
+EVENT_MEMORY = timedelta(days=1)  # Slack retries an event within minutes
 
 
 async def sweep_job(ctx: Context) -> None:
     await sweep(ctx)
+
+
+async def cleanup_job(ctx: Context) -> None:
+    """Forget delivered event ids once Slack can no longer retry them."""
+    async with ctx.db.transaction() as s:
+        await s.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < ctx.now() - EVENT_MEMORY))
 
 
 def start_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -29,5 +39,6 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
         coalesce=True,
         next_run_time=datetime.now(timezone.utc),  # catch up at once after downtime
     )
+    scheduler.add_job(cleanup_job, "interval", hours=1, id=CLEANUP_JOB, replace_existing=True, args=[ctx], max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
