@@ -29,6 +29,7 @@ from bot.models import (
     ScheduledTask,
     Trajectory,
 )
+from bot.services import directory
 from bot.services.invitations import add_task
 
 REMINDER_HOUR = 9
@@ -124,13 +125,6 @@ async def load(s: AsyncSession, commitment_id: int) -> Commitment | None:
     ).scalar_one_or_none()
 
 
-async def trekkers(s: AsyncSession, trajectory_id: int) -> list[Person]:
-    people = (
-        await s.execute(select(Person).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)).order_by(Person.id))
-    ).scalars().all()
-    return [p for p in people if p.has_role("trekker")]
-
-
 # -- reminders ----------------------------------------------------------------------
 
 
@@ -165,7 +159,7 @@ async def remind(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Traje
 
 
 async def tell_trekkers_unreachable(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
-    for trekker in await trekkers(s, trajectory.id):
+    for trekker in await directory.trekkers(s, trajectory.id):
         if trekker.reachable:
             await outbox.enqueue(
                 s,
@@ -243,7 +237,7 @@ async def on_escalation_task(s: AsyncSession, ctx: Context, task: ScheduledTask)
         groups.setdefault(x.organisation.name, []).append(commitment_vm(x, trajectory, today))
         x.escalated_at = ctx.now()
     data = {"trajectory": trajectory.title, "groups": [{"organisation": k, "items": v} for k, v in groups.items()]}
-    for trekker in await trekkers(s, trajectory.id):
+    for trekker in await directory.trekkers(s, trajectory.id):
         if trekker.reachable:
             await outbox.enqueue(
                 s,
@@ -365,7 +359,7 @@ async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajecto
 async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory, actor: Person) -> None:
     version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
     data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"actor": actor.name}
-    for trekker in await trekkers(s, trajectory.id):
+    for trekker in await directory.trekkers(s, trajectory.id):
         if trekker.reachable and trekker.id != actor.id:
             await outbox.enqueue(
                 s,

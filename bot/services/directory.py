@@ -134,3 +134,11 @@ async def invitees(s: AsyncSession, session: Session) -> list[Person]:
         for p in people
         if roles.intersection(p.roles or []) or p.organisation.key in organisations or p.email in emails
     ]
+
+
+async def trekkers(s: AsyncSession, trajectory_id: int) -> list[Person]:
+    """The trajectory's active trekkers (reachable or not), in file order."""
+    people = (
+        await s.execute(select(Person).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)).order_by(Person.id))
+    ).scalars().all()
+    return [p for p in people if p.has_role("trekker")]

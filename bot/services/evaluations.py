@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import outbox
 from bot.context import Context
+from bot.services import directory
 from bot.identity import User, is_user
 from bot.models import (
     Evaluation,
@@ -602,7 +603,7 @@ async def close(s: AsyncSession, ctx: Context, ev: Evaluation) -> str:
         await refresh_prompt(s, ctx, prompt, ev, session, trajectory, "closed")
     vm = await results_vm(s, ctx, ev, session, trajectory)
     send_at = ctx.send_time(trajectory.timezone)
-    for trekker in await trekkers(s, trajectory.id):
+    for trekker in [p for p in await directory.trekkers(s, trajectory.id) if p.reachable]:
         await outbox.enqueue(
             s,
             key=f"eval-results:{ev.id}:{trekker.id}:closed",
@@ -614,13 +615,6 @@ async def close(s: AsyncSession, ctx: Context, ev: Evaluation) -> str:
             not_before=send_at,
         )
     return "closed"
-
-
-async def trekkers(s: AsyncSession, trajectory_id: int) -> list[Person]:
-    people = (
-        await s.execute(select(Person).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)).order_by(Person.id))
-    ).scalars().all()
-    return [p for p in people if p.has_role("trekker") and p.reachable]
 
 
 HANDLERS = {TASK_OPEN: task_open, TASK_REMIND: task_remind, TASK_CLOSE: task_close}

@@ -23,7 +23,7 @@ from bot.context import Context
 from bot.identity import User, matches
 from bot.models import Organisation, OutboxMessage, Person, ScheduledTask, SignOffEvent, SignOffRequest, SignOffRound, Trajectory
 from bot.services import channels
-from bot.services.commitments import trekkers
+from bot.services.directory import trekkers
 from bot.services.invitations import add_task
 
 TASK = "signoff_reminder"

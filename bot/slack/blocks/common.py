@@ -71,3 +71,16 @@ def listing(tr: Translator, names: list[str], limit: int = 25) -> str:
 def done_view(title: str, text: str, close: str) -> dict:
     """A modal after a successful submit: a confirmation to close."""
     return {"type": "modal", "title": plain(title, MODAL_TITLE), "close": plain(close, MODAL_TITLE), "blocks": [section(text)]}
+
+
+def lines_within(lines: list[str], tr: Translator, more_key: str, limit: int = 2800) -> str:
+    """Join lines up to ``limit`` characters (a section holds 3,000); the rest is "and N more"."""
+    shown: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > limit:
+            shown.append(tr(more_key, count=len(lines) - index))
+            break
+        shown.append(line)
+        used += len(line) + 1
+    return "\n".join(shown)

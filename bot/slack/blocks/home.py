@@ -8,23 +8,9 @@ from datetime import date
 from bot.formatting import format_date
 from bot.i18n import Translator
 from bot.slack.blocks.commitments import commitment_buttons
-from bot.slack.blocks.common import Blocks, button, context, header, message, section, when
+from bot.slack.blocks.common import Blocks, button, context, header, lines_within, message, section, when
 from bot.slack.blocks.invitations import rsvp_buttons
 from bot.slack.ids import Action, Block
-from bot.slack.text import SECTION_TEXT
-
-
-def _lines_section(lines: list[str], tr: Translator, more_key: str) -> dict:
-    """As many lines as fit in one section; the rest becomes "and N more"."""
-    shown: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        if used + len(line) + 1 > SECTION_TEXT - 100:
-            shown.append(tr(more_key, count=len(lines) - index))
-            break
-        shown.append(line)
-        used += len(line) + 1
-    return section("\n".join(shown))
 
 
 def overview_blocks(vm: dict, tr: Translator, budget: int) -> Blocks:
@@ -77,12 +63,12 @@ def glance_blocks(glance: dict, tr: Translator) -> Blocks:
         lines.append(tr("home.glance_no_sessions"))
     elif glance.get("sessions_more"):
         lines.append(tr("home.more", count=glance["sessions_more"]))
-    blocks.append(_lines_section(lines, tr, "home.more"))
+    blocks.append(section(lines_within(lines, tr, "home.more")))
     lines = [tr("home.glance_commitments")]
     lines += [tr("home.glance_org_line", **org) for org in glance["organisations"]]
     if not glance["organisations"]:
         lines.append(tr("home.glance_no_commitments"))
-    blocks.append(_lines_section(lines, tr, "home.commitments_more"))
+    blocks.append(section(lines_within(lines, tr, "home.commitments_more")))
     blocks.append(
         {
             "type": "actions",

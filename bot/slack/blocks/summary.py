@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Translator
-from bot.slack.blocks.common import Blocks, button, context, header, listing, message, section, when
+from bot.slack.blocks.common import Blocks, button, context, header, lines_within, listing, message, section, when
 from bot.slack.ids import Action, Block
-from bot.slack.text import SECTION_TEXT
 
 ORGANISATION_LINES = 15
 
@@ -22,19 +21,6 @@ def _concern(org: dict) -> int:
     return org["overdue"] * 4 + org["blocked"] * 3 + org["open"] + org["busy"]
 
 
-def lines_within(lines: list[str], tr: Translator, more_key: str = "summary.and_more") -> str:
-    """Join lines, cutting before the section limit with "and N more"."""
-    out: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        if used + len(line) + 1 > SECTION_TEXT - 200:
-            out.append(tr(more_key, count=len(lines) - index))
-            break
-        out.append(line)
-        used += len(line) + 1
-    return "\n".join(out)
-
-
 def summary(vm: dict, tr: Translator) -> dict:
     blocks: Blocks = [header(tr("summary.header", trajectory=vm["trajectory"]))]
     phase = vm["phase"]
@@ -43,7 +29,7 @@ def summary(vm: dict, tr: Translator) -> dict:
         phase_lines.append(tr("summary.phase_from", text=phase["starting_point"]))
     if phase["result"]:
         phase_lines.append(tr("summary.phase_to", text=phase["result"]))
-    blocks.append(section(lines_within(phase_lines, tr)))
+    blocks.append(section(lines_within(phase_lines, tr, "summary.and_more")))
 
     progress = [tr("summary.progress", held=vm["sessions_held"], planned=vm["sessions_planned"])]
     nxt = vm["next_session"]
@@ -59,7 +45,7 @@ def summary(vm: dict, tr: Translator) -> dict:
             remind = button(tr("summary.button_remind"), Action.SUMMARY_REMIND, str(nxt["id"]))
     else:
         progress.append(tr("summary.no_next_session"))
-    blocks.append(section(lines_within(progress, tr)))
+    blocks.append(section(lines_within(progress, tr, "summary.and_more")))
 
     ev = vm["last_evaluation"]
     if ev:
@@ -74,7 +60,7 @@ def summary(vm: dict, tr: Translator) -> dict:
         lines += [tr("summary.commitment_line", **org) for org in organisations[:ORGANISATION_LINES]]
         if len(organisations) > ORGANISATION_LINES:
             lines.append(tr("summary.more_organisations", count=len(organisations) - ORGANISATION_LINES))
-        blocks.append(section(lines_within(lines, tr)))
+        blocks.append(section(lines_within(lines, tr, "summary.and_more")))
     else:
         blocks.append(context(tr("summary.no_commitments")))
     buttons = [b for b in (remind, button(tr("summary.button_round"), Action.COMMIT_ROUND, str(vm["trajectory_id"]))) if b]
