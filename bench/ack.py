@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,9 @@ async def main(people: int, rounds: int) -> None:
     print(f"bot stored the answers of a round {max(stored):.2f} s after the last ack at worst")
     print(f"answers lost (acked, not stored): {sum(lost)} of {len(lost) * people} "
           f"(per round incl. warm-up: {', '.join(map(str, lost))}; target 0)")
+    pairs = sorted(b / a for b, a in zip(per_round["bot"], per_round["bare"]))
+    print(f"p99 ratio per pair of neighbouring rounds: {', '.join(f'{r:.2f}' for r in pairs)} "
+          f"(median {statistics.median(pairs):.2f})")
     print(f"ack_p50_ratio: {bot_p50 / bare_p50:.2f}")
     print(f"total time: {time.monotonic() - started:.1f} s")
     print(f"ack_p99_ratio: {bot_p99 / bare_p99:.2f} (target <= 1.5)")

@@ -109,7 +109,7 @@ async def main(people: int, per_minute: int, show_timeline: bool = False) -> Non
                     # The real dispatcher, as the web process runs it, with the system clock.
                     send_started = time.monotonic()
                     dispatcher_task = asyncio.create_task(bot.dispatcher.run_forever())
-                    deadline = send_started + 300
+                    deadline = send_started + max(60.0, 2.5 * messages / rate)  # give up (and report) after this
                     while time.monotonic() < deadline:
                         counts = outbox_counts(db_path)
                         if counts["sent"] + counts["failed"] >= messages:

@@ -91,7 +91,7 @@ def build_teams(settings: Settings, ctx: Context, tokens=None):
 
     from bot.teams import people
     from bot.teams.agent import build_teams_app
-    from bot.teams.auth import auth_configuration, token_source, warn_if_anonymous
+    from bot.teams.auth import auth_configuration, host_validator, token_source, warn_if_anonymous
     from bot.teams.chat import TeamsChat
 
     warn_if_anonymous(settings)
@@ -104,6 +104,7 @@ def build_teams(settings: Settings, ctx: Context, tokens=None):
         references=partial(people.reference_for, ctx.db),
         remember_conversation=partial(people.remember_conversation, ctx.db),
         known_service_urls=partial(people.known_service_urls, ctx.db),
+        host_allowed=host_validator(settings).is_allowed,
     )
     return build_teams_app(ctx, chat, tokens, auth_configuration(settings))
 

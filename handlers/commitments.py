@@ -15,7 +15,7 @@ from bot.models import Organisation, Person, Trajectory
 from bot.services import commitments, directory
 from bot.services.overview import my_overview
 from bot.slack import home
-from bot.slack.blocks.commitments import NOTE_MAX, add_modal, status_modal
+from bot.slack.blocks.commitments import NOTE_MAX, status_modal
 from bot.slack.blocks.common import done_view, text_reply, translator
 from bot.slack.ids import COMMIT_ACTIONS, Action, Block, View
 from handlers import commands

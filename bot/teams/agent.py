@@ -115,10 +115,14 @@ async def messages_endpoint(request: web.Request) -> web.StreamResponse:
 
 
 def build_teams_app(ctx: Context, chat: TeamsChat, tokens: TokenSource, auth_config: AgentAuthConfiguration) -> TeamsApp:
+    from bot.teams.auth import host_validator
     from handlers.teams import register_all
 
     provider = _Tokens(tokens, auth_config)
-    adapter = CloudAdapter(channel_service_client_factory=_ClientFactory(tokens, ctx.settings.teams_app_id))
+    adapter = CloudAdapter(
+        channel_service_client_factory=_ClientFactory(tokens, ctx.settings.teams_app_id),
+        host_validator=host_validator(ctx.settings),
+    )
     agent = AgentApplication[TurnState](
         storage=MemoryStorage(),
         connection_manager=_Connections(provider),

@@ -79,3 +79,17 @@ def warn_if_anonymous(settings: Settings) -> None:
         )
         log.warning("%s\n%s\n%s", banner, message, banner)
         print(f"{banner}\nWARNING: {message}\n{banner}", flush=True)
+
+
+def host_validator(settings: Settings):
+    """Which service URLs the bot talks to (and accepts in activities): Microsoft's
+    connector hosts and the host of ``TEAMS_SERVICE_URL``, over https.  On in production,
+    so an activity cannot steer our token to another host; off in anonymous mode and
+    when ``TEAMS_SERVICE_URL`` is a plain-http emulator (tests)."""
+    from urllib.parse import urlparse
+
+    from microsoft_agents.hosting.core import OutboundHostValidator
+
+    url = urlparse(settings.teams_service_url)
+    enabled = not settings.teams_anonymous and url.scheme == "https"
+    return OutboundHostValidator([url.hostname] if url.hostname else None, enabled=enabled)

@@ -133,6 +133,7 @@ class TeamsChat:
         references: ReferenceLookup | None = None,
         remember_conversation: ConversationMemo | None = None,
         known_service_urls: Callable[[], Awaitable[dict[str, str]]] | None = None,
+        host_allowed: Callable[[str], bool] | None = None,
         timeout: float = 10.0,
     ):
         self.app_id = app_id
@@ -142,6 +143,7 @@ class TeamsChat:
         self.references = references
         self.remember_conversation = remember_conversation
         self.known_service_urls = known_service_urls
+        self.host_allowed = host_allowed
         self.timeout = timeout
         self._service_urls: dict[str, str] = {}
         self._personal: dict[str, str] = {}  # user id -> 1:1 conversation id
@@ -182,6 +184,9 @@ class TeamsChat:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         url = service_url + path.lstrip("/")
+        if self.host_allowed is not None and not self.host_allowed(url):
+            # Never send our token to a host that is not Microsoft's connector.
+            raise ChatError("service_url_not_allowed", permanent=True)
         try:
             async with self._http.request(method, url, json=payload, headers=headers) as response:
                 body = await response.text()

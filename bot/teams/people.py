@@ -194,7 +194,7 @@ async def link_channel(ctx: Context, chat, trajectory: Trajectory, activity: Any
     async with ctx.db.transaction() as s:
         row = await s.get(Trajectory, trajectory.id)
         channels = list(row.status_channels or [])
-        if entry not in channels:
+        if entry not in channels and channel_id not in channels:  # the file may name it without prefix
             row.status_channels = channels + [entry]
             result.newly_linked_channel = True
         people = (
@@ -208,11 +208,11 @@ async def link_channel(ctx: Context, chat, trajectory: Trajectory, activity: Any
 
 async def unlink_channel(ctx: Context, trajectory: Trajectory, channel_id: str) -> bool:
     """``ontkoppel``: the channel is no longer a status channel.  True when it was one."""
-    entry = f"teams:{channel_id}"
+    entries = (f"teams:{channel_id}", channel_id)
     async with ctx.db.transaction() as s:
         row = await s.get(Trajectory, trajectory.id)
         channels = list(row.status_channels or [])
-        if entry not in channels:
+        if not any(e in channels for e in entries):
             return False
-        row.status_channels = [c for c in channels if c != entry]
+        row.status_channels = [c for c in channels if c not in entries]
     return True

@@ -223,3 +223,11 @@ async def _many_commitments() -> str:
             "description": f"Extra afspraak {n} " + "met een lange beschrijving " * 8, "due": "2027-06-01", "phase": 2,
         })
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+async def test_escalation_reaches_the_trekker_in_teams(th):
+    await ready(th)
+    th.clock.set(local(2027, 4, 13, 9, 0))  # De Linde 7 days overdue
+    await th.tick()
+    [escalation] = th.cards_with(TREKKER, "Afspraken die te lang open staan")
+    assert "Zorggroep De Linde" in escalation.text and "Ambassadeur De Linde" in escalation.text

@@ -201,8 +201,8 @@ async def test_send_a_colleague_with_the_picker_card(th):
     assert [c["title"] for c in picker["choices"]] == ["Bestuurder De Linde"]
     # Nothing chosen: a clear message, the form stays.
     r = await th.teams.execute(th.tid(AMB_LINDE), card, "Versturen", {})
-    assert "Kies een collega" in card.text and (await invitation_of(th, "start", AMB_LINDE)).status == "pending"
-    r = await th.teams.execute(th.tid(AMB_LINDE), card, "Versturen", {"colleague": picker["choices"][0]["value"]})
+    assert r.card is not None and "Kies een collega" in card.text and (await invitation_of(th, "start", AMB_LINDE)).status == "pending"
+    await th.teams.execute(th.tid(AMB_LINDE), card, "Versturen", {"colleague": picker["choices"][0]["value"]})
     assert "Je stuurt Bestuurder De Linde" in card.text
     assert (await invitation_of(th, "start", AMB_LINDE)).status == "delegated"
     await th.drain()
@@ -282,3 +282,18 @@ async def test_outbox_rows_go_to_teams(th):
         rows = (await s.execute(select(OutboxMessage).where(OutboxMessage.key.like("invite:%")))).scalars().all()
     assert {r.platform for r in rows} == {"teams"} and all(r.status == "sent" for r in rows)
     assert all(r.ref_channel.startswith("a:personal-") for r in rows)
+
+
+async def test_attendee_reminder_the_working_day_before(th):
+    from tests.conftest import local
+
+    await invited(th)
+    await th.teams.execute(th.tid(AMB_LINDE), invitation(th, AMB_LINDE), "Ik kom")
+    th.clock.set(local(2027, 3, 8, 9, 59))
+    await th.tick()
+    assert th.cards_with(AMB_LINDE, "Binnenkort:") == []
+    th.clock.set(local(2027, 3, 8, 10, 0))
+    await th.tick()
+    [reminder] = th.cards_with(AMB_LINDE, "Binnenkort:")
+    assert "tot dinsdag 9 maart 2027" in reminder.text and "Zorgcentrum De Linde, grote zaal" in reminder.text
+    assert th.cards_with(AMB_GGD, "Binnenkort:") == []  # no answer: no attendee reminder

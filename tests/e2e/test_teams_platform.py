@@ -131,7 +131,7 @@ async def test_429_with_retry_after_is_honoured_and_sent_once(th):
 @pytest.mark.parametrize("status", [412, 502, 504])
 async def test_transient_errors_are_retried(th, status):
     await invite(th)
-    th.conn.fail_next("POST", "/activities", status, retry_after=2 if status == 412 else None)
+    th.conn.fail_next("POST", "/activities", status, retry_after=1 if status == 412 else None)
     await th.drain()
     pending = [row for row in (await rows(th)).values() if row.status == "pending"]
     assert len(pending) == 1 and pending[0].last_error == f"http_{status}"
@@ -210,3 +210,55 @@ async def test_hostile_text_is_escaped_in_cards(th):
     # Plain places (the notification) show the text literally, not escaped.
     assert card.activity["summary"].startswith("Uitnodiging: *Hitte* <at>Iedereen</at>")
     assert card.activity["attachments"][0]["contentType"] == CARD
+
+
+class TestTeamsOnly:
+    @pytest.fixture
+    def with_slack(self):
+        return False
+
+    async def test_a_bot_with_only_teams_settings(self, th):
+        assert set(th.ctx.chats) == {"teams"} and th.bot.slack is None
+        report = await th.import_example()
+        assert report.lookup_skipped  # nobody to look up in Slack
+        th.team_of(EVERYONE)
+        r = await th.koppel(TREKKER)
+        assert "8 mensen" in r.text
+        r = await th.say(TREKKER, "uitnodigen start")
+        assert "6 nieuw verstuurd" in r.text
+        await th.drain()
+        assert all(len(th.cards_with(e, INVITATION)) == 1 for e in START_INVITEES)
+        for words in ("mijn", "afspraak", "memo", "evaluatie start", "fase 3", "ondertekenen"):
+            r = await th.say(TREKKER, words)
+            assert r.status == 202 and r.replies, words
+            assert "ken ik niet" not in r.text and "werkt nog niet in Teams" not in r.text, (words, r.text)
+        async with aiohttp.ClientSession() as http:
+            async with http.post(th.teams.url.replace("/api/messages", "/slack/events"), data=b"x") as slack:
+                assert slack.status == 503
+
+
+def test_service_urls_outside_microsoft_are_refused_in_production():
+    from bot.teams.auth import host_validator
+
+    production = host_validator(load_settings({"TEAMS_APP_ID": "x"}, dotenv=False))
+    assert production.enabled
+    assert production.is_allowed("https://smba.trafficmanager.net/emea/v3/conversations")
+    assert not production.is_allowed("https://evil.example/v3/conversations")
+    assert not production.is_allowed("http://smba.trafficmanager.net/emea/")
+    assert not host_validator(load_settings({"TEAMS_ANONYMOUS": "true"}, dotenv=False)).enabled
+
+
+async def test_the_chat_adapter_never_sends_a_token_elsewhere():
+    from bot.chat import ChatError, OutMessage
+    from bot.teams.auth import fixed_token, host_validator
+    from bot.teams.chat import TeamsChat
+
+    async def reference(user_id):
+        return {"serviceUrl": "https://evil.example/", "conversationId": "a:1"}
+
+    chat = TeamsChat(app_id="x", tenant_id="t", service_url="https://smba.trafficmanager.net/teams/", tokens=fixed_token("secret"),
+                     references=reference, host_allowed=host_validator(load_settings({"TEAMS_APP_ID": "x"}, dotenv=False)).is_allowed)
+    with pytest.raises(ChatError) as error:
+        await chat.send_direct("29:u", OutMessage("commitment_unreachable", {"owner": "A", "email": "a@x", "organisation": "O", "description": "D"}))
+    assert error.value.code == "service_url_not_allowed" and error.value.permanent
+    await chat.close()

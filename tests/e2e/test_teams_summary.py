@@ -11,7 +11,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.models import PhaseTransition, Trajectory
-from tests.conftest import local
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.harness import CHANNEL
 from tests.teams_connector.server import card_inputs

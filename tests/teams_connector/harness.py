@@ -90,13 +90,19 @@ def slack_emails() -> set[str]:
 
 
 @pytest.fixture
+def with_slack() -> bool:
+    """False: a Teams-only bot (no Slack settings at all)."""
+    return True
+
+
+@pytest.fixture
 def teams_token() -> str | None:
     """A fixed token for outbound calls (the fake connector then demands it); None: anonymous."""
     return None
 
 
 @pytest.fixture
-async def th(database_url, clock, slack_emails, public_url, teams_token):
+async def th(database_url, clock, slack_emails, public_url, teams_token, with_slack):
     async with SlackEmulator(token=TOKEN) as emu, FakeConnector(require_token=teams_token) as conn:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         if hasattr(emu, "add_channel"):  # the status channels of the example files
@@ -112,8 +118,6 @@ async def th(database_url, clock, slack_emails, public_url, teams_token):
                 teams_users[email] = f"29:t{index:04d}"
                 conn.add_user(teams_users[email], name, email)
         env = {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": emu.api_url,
             "SLACK_PROCESS_BEFORE_RESPONSE": "true",
             "DATABASE_URL": database_url,
@@ -128,6 +132,8 @@ async def th(database_url, clock, slack_emails, public_url, teams_token):
             tokens = fixed_token(teams_token)
         else:
             env["TEAMS_ANONYMOUS"] = "true"
+        if with_slack:
+            env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
         if public_url:
             env["PUBLIC_URL"] = public_url
         bot = bootstrap(load_settings(env, dotenv=False), clock=clock, teams_tokens=tokens)
@@ -144,4 +150,4 @@ async def th(database_url, clock, slack_emails, public_url, teams_token):
             await bot.ctx.db.dispose()
 
 
-__all__ = ["th", "slack_emails", "teams_token", "TeamsHarness", "TEAM", "CHANNEL"]
+__all__ = ["th", "slack_emails", "teams_token", "with_slack", "TeamsHarness", "TEAM", "CHANNEL"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.formatting import format_period
 from bot.i18n import Translator
-from bot.teams.text import cut, plain, to_markdown, translator  # noqa: F401  (re-exported for builders)
+from bot.teams.text import cut, plain, to_markdown
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
