@@ -291,7 +291,7 @@ async def _tell_invitees(s: AsyncSession, ctx: Context, session: Session, templa
     send_at = ctx.send_time(trajectory.timezone)
     notices = 0
     for inv in sent:
-        await invitations.refresh_invitation_message(s, ctx, inv)
+        await invitations.refresh_invitation_message(s, ctx, inv, session_changed=True)
         if not session.cancelled:
             await invitations.schedule_reminders(s, ctx, trajectory, session, inv)
         if template is None or not inv.person.reachable:

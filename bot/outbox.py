@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.identity import route
@@ -20,6 +20,19 @@ from bot.models import OutboxMessage, Person
 
 async def find(session: AsyncSession, key: str) -> OutboxMessage | None:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.key == key))).scalar_one_or_none()
+
+
+async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[str, Any]:
+    """The view-model of the newest version of a message (the original or its last update)."""
+    newest = (
+        await session.execute(
+            select(OutboxMessage.data)
+            .where(or_(OutboxMessage.id == original.id, OutboxMessage.update_of_id == original.id), OutboxMessage.op != "file")
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    ).scalar_one()
+    return newest
 
 
 async def enqueue(

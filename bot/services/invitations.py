@@ -251,8 +251,12 @@ class AnswerResult:
     changed: bool = False
 
 
-async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitation) -> None:
-    """Queue an in-place update of the invitation message with its current state."""
+async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitation, session_changed: bool = False) -> None:
+    """Queue an in-place update of the invitation message with its current state.
+
+    After an answer only the person's part changes: the session's part is taken from
+    the message as sent (no query over every invitee on each click).
+    """
     session = inv.session
     original = await outbox.find(s, invite_key(session, inv.person))
     if original is None:
@@ -260,7 +264,7 @@ async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitat
     inv.revision += 1
     await s.flush()
     await s.refresh(inv, ["delegated_to", "delegated_from"])
-    base = await session_context(s, session)
+    base = await session_context(s, session) if session_changed else await outbox.latest_data(s, original)
     await outbox.enqueue(
         s,
         key=f"invite-rev:{inv.id}:{inv.revision}",
