@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from bot.formatting import format_date
-from bot.i18n import Raw, Translator
+from bot import lines
+from bot.i18n import Translator
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
 
 NOTE_MAX = 1000
 CLOSED = ("done", "not_applicable")
-
-
-def _date(value: str, lang: str) -> str:
-    return format_date(date.fromisoformat(value), lang)
-
-
-def status_text(tr: Translator, vm: dict) -> str:
-    return tr(f"commitment.status.{vm['status']}")
 
 
 def commitment_buttons(tr: Translator, vm: dict, block_id: str = Block.COMMITMENT) -> dict:
@@ -36,22 +27,8 @@ def commitment_buttons(tr: Translator, vm: dict, block_id: str = Block.COMMITMEN
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
-def facts(tr: Translator, vm: dict) -> str:
-    lines = [
-        tr("commitment.due", due=_date(vm["due"], tr.lang)),
-        tr("commitment.organisation", organisation=vm["organisation"]),
-        tr("commitment.owner", owner=vm["owner"]),
-        tr("commitment.current", status=status_text(tr, vm)),
-    ]
-    if vm.get("snoozed_until"):
-        lines.append(tr("commitment.snoozed_until", date=_date(vm["snoozed_until"], tr.lang)))
-    if vm.get("last_note"):
-        lines.append(tr("commitment.last_note", note=vm["last_note"]))
-    return "\n".join(lines)
-
-
 def card(tr: Translator, vm: dict, intro: str, block_id: str = Block.COMMITMENT) -> Blocks:
-    blocks: Blocks = [section(intro), section(tr("commitment.description", description=vm["description"])), section(facts(tr, vm))]
+    blocks: Blocks = [section(intro), section(tr("commitment.description", description=vm["description"])), section(lines.commitment_facts(tr, vm))]
     if vm["status"] == "done":
         blocks.append(section(tr("commitment.closed_done")))
     elif vm["status"] == "not_applicable":
@@ -82,7 +59,7 @@ def commitment_blocked(vm: dict, tr: Translator) -> dict:
     ]
     if vm.get("last_note"):
         blocks.append(section(tr("commitment.blocked_reason", note=vm["last_note"])))
-    blocks.append(section(facts(tr, vm)))
+    blocks.append(section(lines.commitment_facts(tr, vm)))
     return message(tr("commitment.blocked_notice", actor=vm["actor"], organisation=vm["organisation"]), blocks)
 
 
@@ -94,29 +71,10 @@ def commitment_unreachable(vm: dict, tr: Translator) -> dict:
 def commitment_escalation(vm: dict, tr: Translator, limit: int = 40) -> dict:
     """One message listing overdue commitments grouped by organisation (within 50 blocks)."""
     blocks: Blocks = [header(tr("commitment.escalation_header")), section(tr("commitment.escalation_intro", trajectory=vm["trajectory"]))]
-    shown = total = 0
-    for group in vm["groups"]:
-        lines = [tr("commitment.escalation_org", organisation=group["organisation"])]
-        for item in group["items"]:
-            total += 1
-            if shown >= limit:
-                continue
-            shown += 1
-            note = Raw(tr("commitment.escalation_note", note=item["last_note"])) if item.get("last_note") else Raw("")
-            lines.append(
-                tr(
-                    "commitment.escalation_item",
-                    description=item["description"],
-                    owner=item["owner"],
-                    due=_date(item["due"], tr.lang),
-                    status=status_text(tr, item),
-                    note=note,
-                )
-            )
-        if len(lines) > 1 and len(blocks) < 45:
-            blocks.append(section("\n".join(lines)))
-    if total > shown or len(blocks) >= 45:
-        blocks.append(context(tr("commitment.escalation_more", count=total - shown)))
+    groups, left_out = lines.escalation_groups(tr, vm, limit)
+    blocks += [section(group) for group in groups]
+    if left_out:
+        blocks.append(context(tr("commitment.escalation_more", count=left_out)))
     return message(tr("commitment.escalation_header"), blocks)
 
 

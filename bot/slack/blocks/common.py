@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.formatting import format_period
+from bot.lines import when  # noqa: F401  (re-exported for the builders)
 from bot.i18n import Translator
 from bot.slack.text import BUTTON_TEXT, HEADER_TEXT, MESSAGE_TEXT, MODAL_TITLE, cut, escape, mrkdwn, plain
 
@@ -36,10 +35,6 @@ def button(text: str, action_id: str, value: str, style: str | None = None, url:
     if url:
         out["url"] = url
     return out
-
-
-def when(vm: dict, lang: str) -> str:
-    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
 
 
 def message(text: str, blocks: Blocks) -> dict:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.formatting import format_date
+from bot import lines
 from bot.i18n import Translator
 from bot.slack.blocks.common import Blocks, button, context, header, listing, message, section, when
 from bot.slack.ids import Action, Block, View
@@ -33,13 +34,7 @@ FACT_LINE = 700
 
 
 def session_facts(tr: Translator, vm: dict) -> list[str]:
-    lines = [tr("invite.when", when=when(vm, tr.lang))]
-    lines.append(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location"))
-    if vm.get("phase"):
-        lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
-    if vm.get("organisations"):
-        lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
-    return [cut(line, FACT_LINE) for line in lines]
+    return [cut(line, FACT_LINE) for line in lines.session_facts(tr, vm)]
 
 
 # Names and titles stand inside sentences: cut them first, so that the rest of the

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 
-from bot.formatting import format_date
-from bot.i18n import Raw, Translator
+from bot import lines
+from bot.i18n import Translator
 from bot.teams.cards.common import (
     Element,
     button,
@@ -27,14 +26,6 @@ DESCRIPTION_MAX = 2000
 CLOSED = ("done", "not_applicable")
 
 
-def _date(value: str, lang: str) -> str:
-    return format_date(date.fromisoformat(value), lang)
-
-
-def status_text(tr: Translator, vm: dict) -> str:
-    return tr(f"commitment.status.{vm['status']}")
-
-
 def commitment_buttons(tr: Translator, vm: dict, origin: str = ORIGIN_MESSAGE, card_name: str = "commitment_reminder") -> list[Element]:
     def data(to: str) -> dict:
         return {"commitment_id": vm["commitment_id"], "to": to, "origin": origin, "card": card_name}
@@ -50,23 +41,9 @@ def commitment_buttons(tr: Translator, vm: dict, origin: str = ORIGIN_MESSAGE, c
     ]
 
 
-def facts(tr: Translator, vm: dict) -> str:
-    lines = [
-        tr("commitment.due", due=_date(vm["due"], tr.lang)),
-        tr("commitment.organisation", organisation=vm["organisation"]),
-        tr("commitment.owner", owner=vm["owner"]),
-        tr("commitment.current", status=status_text(tr, vm)),
-    ]
-    if vm.get("snoozed_until"):
-        lines.append(tr("commitment.snoozed_until", date=_date(vm["snoozed_until"], tr.lang)))
-    if vm.get("last_note"):
-        lines.append(tr("commitment.last_note", note=vm["last_note"]))
-    return "\n".join(lines)
-
-
 def commitment_body(tr: Translator, vm: dict, intro: str) -> list[Element]:
     body = text(intro) + text(tr("commitment.description", description=vm["description"]), weight="Bolder")
-    body += text(facts(tr, vm), spacing="Medium")
+    body += text(lines.commitment_facts(tr, vm), spacing="Medium")
     if vm["status"] == "done":
         body += text(tr("commitment.closed_done"))
     elif vm["status"] == "not_applicable":
@@ -95,7 +72,7 @@ def commitment_blocked(vm: dict, tr: Translator) -> dict:
     body = text(headline) + text(tr("commitment.description", description=vm["description"]), weight="Bolder")
     if vm.get("last_note"):
         body += text(tr("commitment.blocked_reason", note=vm["last_note"]))
-    body += text(facts(tr, vm), spacing="Medium")
+    body += text(lines.commitment_facts(tr, vm), spacing="Medium")
     return message(headline, body)
 
 
@@ -106,29 +83,11 @@ def commitment_unreachable(vm: dict, tr: Translator) -> dict:
 
 def commitment_escalation(vm: dict, tr: Translator, limit: int = 40) -> dict:
     body = heading(tr("commitment.escalation_header")) + text(tr("commitment.escalation_intro", trajectory=vm["trajectory"]))
-    shown = total = 0
-    for group in vm["groups"]:
-        lines = [tr("commitment.escalation_org", organisation=group["organisation"])]
-        for item in group["items"]:
-            total += 1
-            if shown >= limit:
-                continue
-            shown += 1
-            extra = Raw(tr("commitment.escalation_note", note=item["last_note"])) if item.get("last_note") else Raw("")
-            lines.append(
-                tr(
-                    "commitment.escalation_item",
-                    description=item["description"],
-                    owner=item["owner"],
-                    due=_date(item["due"], tr.lang),
-                    status=status_text(tr, item),
-                    note=extra,
-                )
-            )
-        if len(lines) > 1:
-            body += text("\n".join(lines), spacing="Medium")
-    if total > shown:
-        body += note(tr("commitment.escalation_more", count=total - shown))
+    groups, left_out = lines.escalation_groups(tr, vm, limit)
+    for group in groups:
+        body += text(group, spacing="Medium")
+    if left_out:
+        body += note(tr("commitment.escalation_more", count=left_out))
     return message(tr("commitment.escalation_header"), body)
 
 

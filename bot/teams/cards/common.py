@@ -7,10 +7,9 @@ Builders take a ready view-model (plain data, no database) and a translator from
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.formatting import format_period
+from bot.lines import when  # noqa: F401  (re-exported for the builders)
 from bot.i18n import Translator
 from bot.teams.text import cut, plain, to_markdown
 
@@ -96,10 +95,6 @@ def card(body: list[Element], buttons: list[Element] | None = None) -> dict[str,
 def message(summary: str, body: list[Element], buttons: list[Element] | None = None) -> dict[str, Any]:
     """What a builder returns: the notification text and one card."""
     return {"summary": cut(plain(summary), 250), "card": card(body, buttons)}
-
-
-def when(vm: dict, lang: str) -> str:
-    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
 
 
 def listing(tr: Translator, names: list[str], limit: int = 25) -> str:

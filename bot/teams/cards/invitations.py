@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.formatting import format_date
+from bot import lines
 from bot.i18n import Raw, Translator
 from bot.teams.cards.common import (
     Element,
@@ -42,13 +43,7 @@ def rsvp_buttons(tr: Translator, vm: dict, origin: str = ORIGIN_MESSAGE, card_na
 
 
 def session_facts(tr: Translator, vm: dict) -> str:
-    lines = [tr("invite.when", when=when(vm, tr.lang))]
-    lines.append(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location"))
-    if vm.get("phase"):
-        lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
-    if vm.get("organisations"):
-        lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
-    return "\n".join(lines)
+    return "\n".join(lines.session_facts(tr, vm))
 
 
 def invitation_body(vm: dict, tr: Translator) -> list[Element]:

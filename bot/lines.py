@@ -1,0 +1,79 @@
+"""Text lines that Slack blocks and Teams cards both show, built from a view-model.
+
+Only the layout differs per platform; the words are the same.  Each function takes
+the platform's Translator (which escapes user text for that platform).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.formatting import format_date, format_period
+from bot.i18n import Raw, Translator
+
+
+def when(vm: dict, lang: str) -> str:
+    """A session's date and time the Dutch (or English) way, in its timezone."""
+    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
+
+
+def day(value: str, lang: str) -> str:
+    return format_date(date.fromisoformat(value), lang)
+
+
+def session_facts(tr: Translator, vm: dict) -> list[str]:
+    """When, where, phase and invited organisations of a session."""
+    lines = [tr("invite.when", when=when(vm, tr.lang))]
+    lines.append(tr("invite.where", location=vm["location"]) if vm.get("location") else tr("invite.no_location"))
+    if vm.get("phase"):
+        lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
+    if vm.get("organisations"):
+        lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
+    return lines
+
+
+def commitment_status(tr: Translator, vm: dict) -> str:
+    return tr(f"commitment.status.{vm['status']}")
+
+
+def commitment_facts(tr: Translator, vm: dict) -> str:
+    """Due date, organisation, owner, status (and snooze date, last note) of a commitment."""
+    lines = [
+        tr("commitment.due", due=day(vm["due"], tr.lang)),
+        tr("commitment.organisation", organisation=vm["organisation"]),
+        tr("commitment.owner", owner=vm["owner"]),
+        tr("commitment.current", status=commitment_status(tr, vm)),
+    ]
+    if vm.get("snoozed_until"):
+        lines.append(tr("commitment.snoozed_until", date=day(vm["snoozed_until"], tr.lang)))
+    if vm.get("last_note"):
+        lines.append(tr("commitment.last_note", note=vm["last_note"]))
+    return "\n".join(lines)
+
+
+def escalation_groups(tr: Translator, vm: dict, limit: int = 40) -> tuple[list[str], int]:
+    """One text per organisation listing its overdue commitments (at most ``limit``
+    in all); returns the texts and how many were left out."""
+    groups: list[str] = []
+    shown = total = 0
+    for group in vm["groups"]:
+        lines = [tr("commitment.escalation_org", organisation=group["organisation"])]
+        for item in group["items"]:
+            total += 1
+            if shown >= limit:
+                continue
+            shown += 1
+            note = Raw(tr("commitment.escalation_note", note=item["last_note"])) if item.get("last_note") else Raw("")
+            lines.append(
+                tr(
+                    "commitment.escalation_item",
+                    description=item["description"],
+                    owner=item["owner"],
+                    due=day(item["due"], tr.lang),
+                    status=commitment_status(tr, item),
+                    note=note,
+                )
+            )
+        if len(lines) > 1:
+            groups.append("\n".join(lines))
+    return groups, total - shown
