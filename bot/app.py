@@ -114,8 +114,9 @@ def build_slack_app(settings: Settings, ctx: Context, client: AsyncWebClient) ->
 
     app = AsyncApp(
         client=client,
-        signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
-        request_verification_enabled=bool(settings.slack_signing_secret),
+        # Socket Mode requests carry no signature; Bolt checks only HTTP requests, and the
+        # HTTP endpoint refuses everything when no secret is set (slack_endpoint).
+        signing_secret=settings.slack_signing_secret or "unset",
         process_before_response=settings.slack_process_before_response,
     )
     register_all(app, ctx)
@@ -164,6 +165,10 @@ async def slack_endpoint(request: web.Request) -> web.Response:
     bot: Bot = request.app[BOT_KEY]
     if bot.slack is None:
         return web.json_response({"ok": False, "error": "slack_not_configured"}, status=503)
+    if not bot.settings.slack_signing_secret:
+        # Without a signing secret nothing can be verified: refuse, never trust (Socket
+        # Mode needs no HTTP endpoint at all).
+        return web.json_response({"ok": False, "error": "signing_secret_not_configured"}, status=401)
     bolt_request = await to_bolt_request(request)
     bolt_response = await bot.slack.async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import Session, Trajectory
+from bot.i18n import t
 from bot.services import evaluations
 
 FORMATS = ("csv", "xlsx")
@@ -67,12 +68,12 @@ def to_csv(table: evaluations.ExportTable, tz: ZoneInfo) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
-def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str) -> bytes:
+def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str = "nl") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Antwoorden"
+    sheet.title = t(lang, "cli.export.sheet_answers")
     sheet.append(table.headers)
     for row in table.rows:
         sheet.append([_cell(v, tz) for v in row])
@@ -83,11 +84,11 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str) -> bytes:
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-    questions = book.create_sheet("Vragen")
-    questions.append(["key", "type", "vraag", "schaal", "opties", "optioneel"])
+    questions = book.create_sheet(t(lang, "cli.export.sheet_questions"))
+    questions.append(["key", "type"] + [t(lang, f"cli.export.col_{c}") for c in ("question", "scale", "options", "optional")])
     for q in table.questions:
         questions.append(
-            [q["key"], q["type"], q["question"], q.get("scale") or "", "; ".join(q.get("options") or []), "ja" if q.get("optional") else "nee"]
+            [q["key"], q["type"], q["question"], q.get("scale") or "", "; ".join(q.get("options") or []), t(lang, "cli.export.yes") if q.get("optional") else t(lang, "cli.export.no")]
         )
         questions.cell(row=questions.max_row, column=3).data_type = "s"
     book.properties.title = title[:200]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.identity import route
@@ -20,6 +20,21 @@ from bot.models import OutboxMessage, Person
 
 async def find(session: AsyncSession, key: str) -> OutboxMessage | None:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.key == key))).scalar_one_or_none()
+
+
+async def withdraw(session: AsyncSession, *keys: str) -> int:
+    """Take back messages that no longer apply (a reminder waiting for the working morning
+    when the person has meanwhile answered).  ``%`` in a key matches anything.  Only rows
+    still waiting are withdrawn; one being sent right now cannot be stopped."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", or_(*(OutboxMessage.key.like(k) for k in keys)))
+        .values(status="skipped", last_error="no_longer_applies")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[str, Any]:

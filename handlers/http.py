@@ -6,6 +6,7 @@ from aiohttp import web
 from sqlalchemy import select, text
 
 from bot.app import BOT_KEY
+from bot.i18n import t
 from bot.calendar import build_ics, ics_filename
 from bot.models import Session
 from bot.services.invitations import calendar_event
@@ -37,7 +38,7 @@ async def calendar_file(request: web.Request) -> web.Response:
     async with bot.ctx.db.sessionmaker() as s:
         session = (await s.execute(select(Session).where(Session.ics_token == token))).scalar_one_or_none()
         if session is None:
-            raise web.HTTPNotFound(text="Onbekende agenda / unknown calendar")
+            raise web.HTTPNotFound(text=t("nl", "invite.calendar_unknown") + "\n" + t("en", "invite.calendar_unknown"))
         event = await calendar_event(s, bot.ctx, session)
     return web.Response(
         body=build_ics(event),

@@ -56,3 +56,30 @@ async def test_postgres_schema_out_of_date_is_refused_with_the_fix():
         assert upgrade.returncode == 0, upgrade.stderr
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_slack_endpoint_refuses_everything_without_a_signing_secret(tmp_path):
+    """Socket Mode needs no signing secret, but then the HTTP endpoint must not trust anyone."""
+    import aiohttp
+    from aiohttp.test_utils import TestServer
+
+    from bot.app import bootstrap, web_app
+    from bot.settings import load_settings
+    from tests.slack_emulator import SlackEmulator
+
+    async with SlackEmulator(token="xoxb-test") as emu:
+        url = f"sqlite:///{tmp_path}/bot.db"
+        await asyncio.to_thread(__import__("bot.db", fromlist=["upgrade"]).upgrade, url)
+        settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": emu.api_url, "DATABASE_URL": url})
+        bot = bootstrap(settings)
+        server = TestServer(web_app(bot, run_background=False), host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with aiohttp.ClientSession() as http:
+                body = {"command": "/dialoog", "text": "help", "user_id": "U0001", "team_id": "T0001", "response_url": emu.new_response_url()}
+                async with http.post(server.make_url("/slack/events"), data=body) as resp:
+                    assert resp.status == 401
+            assert emu.responses() == []
+        finally:
+            await server.close()
+            await bot.ctx.db.dispose()

@@ -330,6 +330,8 @@ async def change_status(
         )
     )
     await s.flush()
+    if c.status not in REMINDED_STATUSES or c.snoozed_until is not None:
+        await outbox.withdraw(s, f"commitment-remind:{c.id}:%")  # waiting for the working morning
     await reschedule(s, ctx, c, trajectory)
     await refresh_message(s, ctx, c, trajectory)
     if new_status == "blocked":

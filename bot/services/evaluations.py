@@ -494,6 +494,7 @@ async def submit(ctx: Context, prompt_id: int, user: User, raw: dict[str, Any]) 
                 row.answers = answers
                 row.updated_at = ctx.now()
             prompt.responded = True
+        await outbox.withdraw(s, reminder_key(ev.id, prompt.person_id))
         await refresh_prompt(s, ctx, prompt, ev, session, trajectory, "done")
         evaluation_id = ev.id
         anonymous = ev.anonymous

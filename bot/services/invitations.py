@@ -299,9 +299,19 @@ async def answer(s: AsyncSession, ctx: Context, invitation_id: int, user: User, 
         inv.status = value
         inv.delegated_to_id = None
         inv.answered_at = ctx.now()
+        await withdraw_reminders(s, inv)
         await refresh_invitation_message(s, ctx, inv)
         result.changed = True
     return result
+
+
+async def withdraw_reminders(s: AsyncSession, inv: Invitation) -> None:
+    """After an answer: no RSVP reminder that is still waiting (quiet hours) goes out,
+    and no attendee reminder unless the person still comes (yes / maybe)."""
+    keys = [f"remind:rsvp:{inv.id}:%", f"remind-now:{inv.id}:%"]
+    if inv.status not in ("yes", "maybe"):
+        keys.append(f"remind:attendee:{inv.id}:%")
+    await outbox.withdraw(s, *keys)
 
 
 async def colleagues(s: AsyncSession, inv: Invitation) -> list[Person]:
@@ -345,6 +355,7 @@ async def delegate(s: AsyncSession, ctx: Context, invitation_id: int, user: User
     inv.status = "delegated"
     inv.delegated_to_id = colleague.id
     inv.answered_at = ctx.now()
+    await withdraw_reminders(s, inv)
     await refresh_invitation_message(s, ctx, inv)
     result.changed = True
     return result

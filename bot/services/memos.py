@@ -392,6 +392,7 @@ async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int, user: User
         return ReadResult(True, language=person.language)
     recipient.read_at = ctx.now()
     memo = recipient.memo
+    await outbox.withdraw(s, reminder_key(memo.id, person.id))
     data = dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
     for prefix, key in (("memo-read", memo_key(memo.id, person.id)), ("memo-remind-read", reminder_key(memo.id, person.id))):
         original = await outbox.find(s, key)
