@@ -37,6 +37,20 @@ async def withdraw(session: AsyncSession, *keys: str) -> int:
     return result.rowcount or 0
 
 
+async def revise(
+    session: AsyncSession, *, original_key: str, key: str, data: dict[str, Any], now: datetime, person: Person | None = None
+) -> OutboxMessage | None:
+    """Queue an in-place update of the message ``original_key`` with ``data`` (nothing
+    when that message never went out, failed or was withdrawn)."""
+    original = await find(session, original_key)
+    if original is None or original.status in ("failed", "expired", "skipped"):
+        return None
+    row, _ = await enqueue(
+        session, key=key, op="update", template=original.template, data=data, person=person, now=now, update_of=original
+    )
+    return row
+
+
 async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[str, Any]:
     """The view-model of the newest version of a message (the original or its last update)."""
     newest = (

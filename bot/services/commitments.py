@@ -340,22 +340,12 @@ async def change_status(
 
 
 async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
+    """Show the new state in the owner's latest message about this commitment."""
     if not c.message_key:
         return
-    original = await outbox.find(s, c.message_key)
-    if original is None:
-        return
     version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
-    await outbox.enqueue(
-        s,
-        key=f"commitment-rev:{c.id}:{version}",
-        op="update",
-        template="commitment_reminder",
-        data=commitment_vm(c, trajectory, local_today(ctx, trajectory)),
-        person=c.owner,
-        now=ctx.now(),
-        update_of=original,
-    )
+    data = commitment_vm(c, trajectory, local_today(ctx, trajectory))
+    await outbox.revise(s, original_key=c.message_key, key=f"commitment-rev:{c.id}:{version}", data=data, person=c.owner, now=ctx.now())
 
 
 async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory, actor: Person) -> None:

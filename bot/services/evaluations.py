@@ -292,19 +292,7 @@ async def refresh_prompt(
     person = prompt.person
     data = prompt_vm(ev, session, trajectory, prompt, state)
     for prefix, key in (("eval-prompt-rev", prompt_key(ev.id, person.id)), ("eval-remind-rev", reminder_key(ev.id, person.id))):
-        original = await outbox.find(s, key)
-        if original is None or original.status in ("failed", "expired"):
-            continue
-        await outbox.enqueue(
-            s,
-            key=f"{prefix}:{prompt.id}:{prompt.revision}",
-            op="update",
-            template=original.template,
-            data=data,
-            person=person,
-            now=ctx.now(),
-            update_of=original,
-        )
+        await outbox.revise(s, original_key=key, key=f"{prefix}:{prompt.id}:{prompt.revision}", data=data, person=person, now=ctx.now())
 
 
 # -- the form ---------------------------------------------------------------------

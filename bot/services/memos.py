@@ -395,19 +395,7 @@ async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int, user: User
     await outbox.withdraw(s, reminder_key(memo.id, person.id))
     data = dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
     for prefix, key in (("memo-read", memo_key(memo.id, person.id)), ("memo-remind-read", reminder_key(memo.id, person.id))):
-        original = await outbox.find(s, key)
-        if original is None or original.status in ("failed", "expired"):
-            continue
-        await outbox.enqueue(
-            s,
-            key=f"{prefix}:{recipient.id}",
-            op="update",
-            template=original.template,
-            data=data,
-            person=person,
-            now=ctx.now(),
-            update_of=original,
-        )
+        await outbox.revise(s, original_key=key, key=f"{prefix}:{recipient.id}", data=data, person=person, now=ctx.now())
     return ReadResult(True, changed=True, language=person.language)
 
 
