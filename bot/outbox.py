@@ -64,32 +64,17 @@ async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[st
     return newest
 
 
-async def enqueue(
-    session: AsyncSession,
-    *,
-    key: str,
-    op: str,
-    template: str,
-    data: dict[str, Any],
-    now: datetime,
-    not_before: datetime | None = None,
-    expires_at: datetime | None = None,
-    trajectory_id: int | None = None,
-    person: Person | None = None,
-    target: str | None = None,
-    platform: str = "slack",
-    language: str = "nl",
-    update_of: OutboxMessage | None = None,
-) -> tuple[OutboxMessage, bool]:
-    """Add a message unless one with ``key`` exists.  Returns (row, created)."""
+async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: Any) -> tuple[OutboxMessage, bool]:
+    """Add a message unless one with ``key`` exists.  Returns (row, created).
+
+    ``fields`` are those of :func:`_row`: op, template, data, not_before, expires_at,
+    trajectory_id, person (routes to the person's platform), target, platform,
+    language, update_of.
+    """
     existing = await find(session, key)
     if existing is not None:
         return existing, False
-    row = _row(
-        key=key, op=op, template=template, data=data, now=now, not_before=not_before, expires_at=expires_at,
-        trajectory_id=trajectory_id, person=person, target=target, platform=platform, language=language,
-        update_of=update_of,
-    )
+    row = _row(key=key, now=now, **fields)
     session.add(row)
     await session.flush()
     return row, True

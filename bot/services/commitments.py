@@ -29,8 +29,8 @@ from bot.models import (
     ScheduledTask,
     Trajectory,
 )
-from bot.services import directory
 from bot.services.invitations import add_task
+from bot.services.notify import tell_trekkers
 
 REMINDER_HOUR = 9
 TASK_REMIND = "commitment_reminder"
@@ -159,18 +159,8 @@ async def remind(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Traje
 
 
 async def tell_trekkers_unreachable(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
-    for trekker in await directory.trekkers(s, trajectory.id):
-        if trekker.reachable:
-            await outbox.enqueue(
-                s,
-                key=f"commitment-unreachable:{c.id}:{trekker.id}",
-                op="direct",
-                template="commitment_unreachable",
-                data=commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"email": c.owner.email},
-                person=trekker,
-                now=ctx.now(),
-                not_before=ctx.send_time(trajectory.timezone),
-            )
+    data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"email": c.owner.email}
+    await tell_trekkers(s, ctx, trajectory, key=f"commitment-unreachable:{c.id}", template="commitment_unreachable", data=data)
 
 
 async def on_reminder_task(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
@@ -237,18 +227,8 @@ async def on_escalation_task(s: AsyncSession, ctx: Context, task: ScheduledTask)
         groups.setdefault(x.organisation.name, []).append(commitment_vm(x, trajectory, today))
         x.escalated_at = ctx.now()
     data = {"trajectory": trajectory.title, "groups": [{"organisation": k, "items": v} for k, v in groups.items()]}
-    for trekker in await directory.trekkers(s, trajectory.id):
-        if trekker.reachable:
-            await outbox.enqueue(
-                s,
-                key=f"commitment-escalation:{trajectory.id}:{trekker.id}:{today.isoformat()}:{task.ref_id}",
-                op="direct",
-                template="commitment_escalation",
-                data=data,
-                person=trekker,
-                now=ctx.now(),
-                not_before=ctx.send_time(trajectory.timezone),
-            )
+    key = f"commitment-escalation:{trajectory.id}:{today.isoformat()}:{task.ref_id}"
+    await tell_trekkers(s, ctx, trajectory, key=key, template="commitment_escalation", data=data)
     return "escalated"
 
 
@@ -351,17 +331,10 @@ async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajecto
 async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory, actor: Person) -> None:
     version = (await s.execute(select(func.count()).select_from(CommitmentEvent).where(CommitmentEvent.commitment_id == c.id))).scalar_one()
     data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"actor": actor.name}
-    for trekker in await directory.trekkers(s, trajectory.id):
-        if trekker.reachable and trekker.id != actor.id:
-            await outbox.enqueue(
-                s,
-                key=f"commitment-blocked:{c.id}:{version}:{trekker.id}",
-                op="direct",
-                template="commitment_blocked",
-                data=data,
-                person=trekker,
-                now=ctx.now(),  # at once: the trekker is told straight away
-            )
+    await tell_trekkers(
+        s, ctx, trajectory, key=f"commitment-blocked:{c.id}:{version}", template="commitment_blocked", data=data,
+        at_once=True, except_person_id=actor.id,
+    )
 
 
 # -- creating ---------------------------------------------------------------------------

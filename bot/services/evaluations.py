@@ -36,7 +36,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import outbox
 from bot.context import Context
-from bot.services import directory
+from bot.services.notify import tell_trekkers
 from bot.identity import User, is_user
 from bot.models import (
     Evaluation,
@@ -591,18 +591,7 @@ async def close(s: AsyncSession, ctx: Context, ev: Evaluation) -> str:
     for prompt in prompts:
         await refresh_prompt(s, ctx, prompt, ev, session, trajectory, "closed")
     vm = await results_vm(s, ctx, ev, session, trajectory)
-    send_at = ctx.send_time(trajectory.timezone)
-    for trekker in [p for p in await directory.trekkers(s, trajectory.id) if p.reachable]:
-        await outbox.enqueue(
-            s,
-            key=f"eval-results:{ev.id}:{trekker.id}:closed",
-            op="direct",
-            template="evaluation_results",
-            data=vm,
-            person=trekker,
-            now=ctx.now(),
-            not_before=send_at,
-        )
+    await tell_trekkers(s, ctx, trajectory, key=f"eval-results:{ev.id}:closed", template="evaluation_results", data=vm)
     return "closed"
 
 

@@ -60,6 +60,16 @@ async def session_context(s: AsyncSession, session: Session) -> dict:
     }
 
 
+async def sent_context(s: AsyncSession, session: Session, person: Person) -> dict:
+    """The session part of this person's invitation as last sent: no query over every
+    invitee (reminders, Home and card refreshes run often).  Falls back to
+    ``session_context`` when no invitation message exists."""
+    original = await outbox.find(s, invite_key(session, person))
+    if original is None:
+        return await session_context(s, session)
+    return await outbox.latest_data(s, original)
+
+
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
     vm = dict(base)
     vm.update(

@@ -63,7 +63,7 @@ async def _my_sessions(s, ctx: Context, user: User, limit: int) -> tuple[list[di
     ).scalars().all()
     out = []
     for inv in rows[:limit]:
-        base = await invitations.session_context(s, inv.session)
+        base = await invitations.sent_context(s, inv.session, inv.person)
         out.append(invitations.invitation_vm(ctx, base, inv.session, inv, inv.person))
     return out, max(0, len(rows) - limit)
 

@@ -29,7 +29,7 @@ async def rsvp_reminder(s: AsyncSession, ctx: Context, task: ScheduledTask) -> s
     if not inv.person.reachable:
         return "unreachable"
     trajectory = await s.get(Trajectory, inv.session.trajectory_id)
-    base = await invitations.session_context(s, inv.session)
+    base = await invitations.sent_context(s, inv.session, inv.person)
     await invitations.enqueue_rsvp_reminder(
         s, ctx, inv.session, inv, base, f"remind:{task.key}", ctx.send_time(trajectory.timezone)
     )
@@ -45,7 +45,7 @@ async def attendee_reminder(s: AsyncSession, ctx: Context, task: ScheduledTask) 
     if not inv.person.reachable:
         return "unreachable"
     trajectory = await s.get(Trajectory, inv.session.trajectory_id)
-    base = await invitations.session_context(s, inv.session)
+    base = await invitations.sent_context(s, inv.session, inv.person)
     await outbox.enqueue(
         s,
         key=f"remind:{task.key}",

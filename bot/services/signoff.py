@@ -23,7 +23,7 @@ from bot.context import Context
 from bot.identity import User, matches
 from bot.models import Organisation, OutboxMessage, Person, ScheduledTask, SignOffEvent, SignOffRequest, SignOffRound, Trajectory
 from bot.services import channels
-from bot.services.directory import trekkers
+from bot.services.notify import tell_trekkers
 from bot.services.invitations import add_task
 
 TASK = "signoff_reminder"
@@ -191,7 +191,8 @@ async def decide(s: AsyncSession, ctx: Context, request_id: int, user: User, dec
     await s.flush()
     await _refresh_messages(s, ctx, request, trajectory, actor)
     if decision == "declined":
-        await _tell_trekkers(s, ctx, trajectory, "signoff_declined", request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name), f"signoff-declined:{request.id}:{request.revision}")
+        data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name)
+        await tell_trekkers(s, ctx, trajectory, key=f"signoff-declined:{request.id}:{request.revision}", template="signoff_declined", data=data)
     result.completed = await _complete_if_all_agreed(s, ctx, request.round, trajectory)
     return result
 
@@ -208,23 +209,8 @@ async def ask(s: AsyncSession, ctx: Context, request_id: int, user: User, questi
     s.add(event)
     await s.flush()
     data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name) | {"question": question.strip(), "asker": actor.name}
-    await _tell_trekkers(s, ctx, trajectory, "signoff_question", data, f"signoff-question:{event.id}", at_once=True)
+    await tell_trekkers(s, ctx, trajectory, key=f"signoff-question:{event.id}", template="signoff_question", data=data, at_once=True)
     return result
-
-
-async def _tell_trekkers(s: AsyncSession, ctx: Context, trajectory: Trajectory, template: str, data: dict, key: str, at_once: bool = False) -> None:
-    for trekker in await trekkers(s, trajectory.id):
-        if trekker.reachable:
-            await outbox.enqueue(
-                s,
-                key=f"{key}:{trekker.id}",
-                op="direct",
-                template=template,
-                data=data,
-                person=trekker,
-                now=ctx.now(),
-                not_before=None if at_once else ctx.send_time(trajectory.timezone),
-            )
 
 
 async def _refresh_messages(s: AsyncSession, ctx: Context, request: SignOffRequest, trajectory: Trajectory, actor: Person) -> None:

@@ -24,7 +24,7 @@ async def invitation_card(ctx: Context, user: User, data: dict, notice: str | No
         inv = await invitations.load_invitation(s, number(data.get("invitation_id")))
         if inv is None:
             return None
-        base = await invitations.session_context(s, inv.session)
+        base = await invitations.sent_context(s, inv.session, inv.person)
         vm = invitations.invitation_vm(ctx, base, inv.session, inv, inv.person)
         lang = inv.person.language or "nl"
     name = data.get("card") if data.get("card") in CARDS else "invitation"

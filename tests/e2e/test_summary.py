@@ -7,7 +7,7 @@ import struct
 import pytest
 from sqlalchemy import select
 
-from bot.models import PhaseTransition, SummaryPost, Trajectory
+from bot.models import Organisation, PhaseTransition, SummaryPost, Trajectory
 from tests.conftest import example, local
 
 TREKKER = "trekker@voorbeeldstad.example"
@@ -163,7 +163,8 @@ async def test_hostile_organisation_names_are_escaped(harness):
     body = text_of(summaries(h)[-1])
     assert "&lt;!channel&gt; &amp; Co 1" in body and "<!channel>" not in body
     async with h.ctx.db.sessionmaker() as s:
-        assert (await s.execute(select(Trajectory.key))).scalar_one()
+        names = (await s.execute(select(Organisation.name))).scalars().all()
+    assert "<!channel> & Co 1" in names  # stored as written, escaped only where shown
 
 
 async def test_phase_transition_with_confirmation_and_announcement(harness):

@@ -1,0 +1,31 @@
+"""Telling the trekkers of a trajectory something: one direct message each."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbox
+from bot.context import Context
+from bot.models import Trajectory
+from bot.services.directory import trekkers
+
+
+async def tell_trekkers(
+    s: AsyncSession,
+    ctx: Context,
+    trajectory: Trajectory,
+    *,
+    key: str,
+    template: str,
+    data: dict,
+    at_once: bool = False,
+    except_person_id: int | None = None,
+) -> None:
+    """Every reachable trekker gets ``template`` (key ``<key>:<trekker id>``); after quiet
+    hours unless ``at_once`` (a reaction to something a person just did)."""
+    not_before = None if at_once else ctx.send_time(trajectory.timezone)
+    for trekker in await trekkers(s, trajectory.id):
+        if trekker.reachable and trekker.id != except_person_id:
+            await outbox.enqueue(
+                s, key=f"{key}:{trekker.id}", op="direct", template=template, data=data, person=trekker, now=ctx.now(), not_before=not_before
+            )
