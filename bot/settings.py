@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Mapping
 
 from dotenv import load_dotenv
@@ -118,11 +119,22 @@ def _moment(env: Mapping[str, str], name: str) -> datetime | None:
     return value
 
 
+def dotenv_path(cwd: Path | None = None) -> Path | None:
+    """The ``.env`` the user means: the one in the current directory, else the checkout's."""
+    for folder in (cwd or Path.cwd(), Path(__file__).resolve().parent.parent):
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
     """Read settings; ``env`` defaults to ``os.environ`` after loading ``.env``."""
     if env is None:
         if dotenv:
-            load_dotenv(override=False)
+            path = dotenv_path()
+            if path is not None:
+                load_dotenv(path, override=False)
         env = os.environ
 
     def get(name: str) -> str | None:

@@ -26,7 +26,7 @@ from scheduling.sweep import sweep
 from tests.slack_emulator import SlackDriver, SlackEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = next(p for p in (ROOT.parent / "shared" / "examples", ROOT / "examples") if p.exists())
+EXAMPLES = ROOT / "examples"
 AMS = ZoneInfo("Europe/Amsterdam")
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

@@ -14,9 +14,7 @@ import yaml
 from bot import trajectory_file as tf
 from bot.trajectory_file import FileError, load, parse
 
-EXAMPLES = Path("/work/shared/examples")
-if not EXAMPLES.is_dir():  # a checkout with the examples next to the code
-    EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 UTC = dt.timezone.utc
 
 

@@ -6,7 +6,7 @@ is a `str` ("<json pointer>: <what>") that also carries `.path` and `.what`,
 so tests can write `assert not check_view(view)` or
 `assert any("/title/text" in p for p in problems)`.
 
-The numbers are the ones in /work/shared/SLACK-FACTS.md. Checks are table
+The numbers are the ones in SLACK-FACTS.md (the platform facts the team keeps beside the design). Checks are table
 driven: one small function per block type and per element type.
 """
 from __future__ import annotations
