@@ -98,10 +98,13 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_manifest(args, settings: Settings) -> int:
-    from bot.manifest import manifest_yaml
+    from bot.manifest import is_https_url, manifest_yaml, uses_socket_mode
 
     url = args.url or settings.public_url
-    socket_mode = args.socket or url is None
+    socket_mode = uses_socket_mode(url, settings.slack_app_token, args.socket)
+    if (args.url or not socket_mode) and not is_https_url(url):
+        print(t(args.lang, "cli.manifest_not_https", url=url), file=sys.stderr)
+        return EXIT_INVALID
     print(manifest_yaml(url, socket_mode))
     return 0
 
@@ -117,9 +120,21 @@ def cmd_serve(args, settings: Settings) -> int:
 
     prepare_database(settings, args.lang)
     if not settings.slack_configured and not settings.slack_app_token:
-        out(args.lang, "missing_settings", names=", ".join(settings.missing_slack_settings()))
+        print(setup_steps(settings, args.lang))
     asyncio.run(serve(settings, args.lang))
     return 0
+
+
+def setup_steps(settings: Settings, lang: str) -> str:
+    """How to create the Slack app, for the mode ``python -m bot manifest`` prints now."""
+    from bot.manifest import events_url, uses_socket_mode
+
+    if uses_socket_mode(settings.public_url, settings.slack_app_token):
+        missing = [name for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN") if not getattr(settings, name.lower())]
+        return t(lang, "cli.missing_settings_socket", names=", ".join(missing))
+    missing = [name for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not getattr(settings, name.lower())]
+    return t(lang, "cli.missing_settings_http", names=", ".join(missing), public_url=settings.public_url,
+             request_url=events_url(settings.public_url))
 
 
 def cmd_export(args, settings: Settings) -> int:
@@ -154,11 +169,20 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
     """``teams-manifest [--out FILE.zip]``: the Teams app package, ready to upload."""
     from bot.teams.manifest import build_package
 
+    from bot.teams.manifest import is_guid, is_web_url
+
     app_id = args.app_id or settings.teams_app_id
+    url = args.url or settings.public_url
     if not app_id:
         print(t(args.lang, "teams.cli_no_app_id"), file=sys.stderr)
         return EXIT_INVALID
-    Path(args.out).write_bytes(build_package(app_id, args.url or settings.public_url))
+    if not is_guid(app_id):
+        print(t(args.lang, "teams.cli_app_id_not_guid", app_id=app_id), file=sys.stderr)
+        return EXIT_INVALID
+    if url and not is_web_url(url):
+        print(t(args.lang, "teams.cli_url_without_scheme", url=url), file=sys.stderr)
+        return EXIT_INVALID
+    Path(args.out).write_bytes(build_package(app_id, url))
     print(t(args.lang, "teams.cli_written", file=args.out))
     return 0
 

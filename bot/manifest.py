@@ -8,24 +8,44 @@ at all: Slack delivers everything over the WebSocket.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
 EVENTS_PATH = "/slack/events"
 
+# Exactly what the bot uses (tests/test_manifest.py derives it from the code):
 BOT_SCOPES = [
-    "chat:write",
-    "im:write",
-    "im:history",
-    "users:read",
-    "users:read.email",
-    "files:write",
-    "commands",
-    "channels:read",
-    "groups:read",
+    "chat:write",  # chat.postMessage, chat.update
+    "im:write",  # conversations.open (a DM with one person)
+    "im:history",  # conversations.history in DMs (crash recovery), the message.im event
+    "channels:history",  # conversations.history in public status channels (crash recovery)
+    "groups:history",  # conversations.history in private status channels (crash recovery)
+    "channels:join",  # conversations.join: the bot joins a public status channel itself
+    "users:read",  # Slack grants users:read.email only together with users:read
+    "users:read.email",  # users.lookupByEmail
+    "files:write",  # files.getUploadURLExternal, files.completeUploadExternal
+    "commands",  # the /dialoog slash command
 ]
 
 BOT_EVENTS = ["app_home_opened", "message.im"]
+
+
+def uses_socket_mode(public_url: str | None, app_token: str | None = None, socket: bool = False) -> bool:
+    """The one rule for the Slack mode, shared by ``manifest`` and the start-up steps:
+    Socket Mode when asked for, when an app-level token is set (``serve`` then connects
+    over the WebSocket), or when there is no public URL; HTTP otherwise."""
+    return socket or bool(app_token) or not public_url
+
+
+def is_https_url(url: str) -> bool:
+    """Slack takes only ``https://`` request URLs (with a host)."""
+    parts = urlparse(url)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def events_url(public_url: str) -> str:
+    return public_url.rstrip("/") + EVENTS_PATH
 
 
 def build_manifest(
@@ -39,7 +59,7 @@ def build_manifest(
                 "PUBLIC_URL is needed for the manifest in HTTP mode "
                 "(or set SLACK_APP_TOKEN to use Socket Mode)"
             )
-        request_url = public_url.rstrip("/") + EVENTS_PATH
+        request_url = events_url(public_url)
 
     def with_url(section: dict[str, Any], key: str = "url") -> dict[str, Any]:
         if request_url:

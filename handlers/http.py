@@ -1,4 +1,4 @@
-"""Plain HTTP routes: Slack's endpoint, health, calendar files, Teams placeholder."""
+"""Plain HTTP routes: Slack's endpoint, health, calendar files, web pages, Teams placeholder."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.i18n import t
 from bot.calendar import build_ics, ics_filename
 from bot.models import Session
 from bot.services.invitations import calendar_event
+from handlers import pages
 
 
 def register(app: web.Application, bot) -> None:
@@ -18,6 +19,7 @@ def register(app: web.Application, bot) -> None:
     app.router.add_post("/slack/events", slack_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ics/{token}.ics", calendar_file)
+    pages.register(app)  # /privacy and /voorwaarden, linked from the Teams manifest
     if getattr(bot, "teams", None) is None:
         app.router.add_post("/api/messages", teams_not_configured)  # without Teams settings: 401
 

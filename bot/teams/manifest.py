@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.i18n import t
+from bot.manifest import is_https_url as is_web_url  # the same rule as Slack's: https:// and a host
 
 SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 MANIFEST_VERSION = "1.17"
 ACCENT = "#1F5F4A"
+# The schema's ``guid``: 8-4-4-4-12 hex digits, nothing around them.
+GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 # (Dutch word, English alias): the Slack subcommands, plus ``koppel`` (Teams only).
 PERSONAL_COMMANDS = [
@@ -45,6 +49,10 @@ TEAM_COMMANDS = [
     ("fase", "phase"),
     ("ondertekenen", "signoff"),
 ]
+
+
+def is_guid(value: str) -> bool:
+    return GUID.fullmatch(value) is not None
 
 
 def _commands(commands: list[tuple[str, str]], lang: str) -> list[dict[str, str]]:
