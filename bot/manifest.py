@@ -22,6 +22,7 @@ BOT_SCOPES = [
     "files:write",
     "commands",
     "channels:read",
+    "channels:join",
     "groups:read",
 ]
 
