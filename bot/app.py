@@ -15,6 +15,7 @@ from bot.chat import Chat
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.context import Context
 from bot.db import Database
+from bot.services import channels
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from scheduling.dispatcher import Dispatcher
@@ -82,6 +83,7 @@ def bootstrap(
     ctx.chats = chats
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
+    dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
 
 

@@ -66,6 +66,7 @@ def cmd_check(args, settings: Settings) -> int:
 def cmd_import(args, settings: Settings) -> int:
     from bot.app import bootstrap
     from bot.importer import import_file
+    from bot.services.people import SlackUnavailable
 
     parsed = load_file(args.file, args.lang)
     prepare_database(settings, args.lang)
@@ -77,7 +78,12 @@ def cmd_import(args, settings: Settings) -> int:
         finally:
             await bot.ctx.db.dispose()
 
-    report = asyncio.run(run())
+    try:
+        report = asyncio.run(run())
+    except SlackUnavailable as exc:  # before anything was written
+        out(args.lang, "slack_refused" if exc.refused else "slack_unreachable", error=exc.reason)
+        out(args.lang, "nothing_saved")
+        return EXIT_INVALID if exc.refused else 1
     lang = args.lang
     if args.dry_run:
         out(lang, "dry_run")

@@ -21,6 +21,7 @@ from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
 from bot.services import commitments, evaluations, invitations, summary
+from bot.services.people import lookup as lookup_slack_id
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def lookup_people(ctx: Context, tf: TrajectoryFile, known: dict[str, str |
         if found.get(person.email) or person.platform == "teams":
             continue
         try:
-            found[person.email] = await chat.lookup_user(person.email)
+            found[person.email] = await lookup_slack_id(chat, person.email)  # SlackUnavailable: stop, write nothing
         except ChatError as exc:
             log.warning("lookup of %s failed: %s", person.email, exc.code)
             found[person.email] = None

@@ -22,6 +22,7 @@ BOT_SCOPES = [
     "channels:history",  # conversations.history in public status channels (crash recovery)
     "groups:history",  # conversations.history in private status channels (crash recovery)
     "channels:join",  # conversations.join: the bot joins a public status channel itself
+    "channels:read",  # conversations.list: the id of a public "#name" status channel, to join it
     "users:read",  # Slack grants users:read.email only together with users:read
     "users:read.email",  # users.lookupByEmail
     "files:write",  # files.getUploadURLExternal, files.completeUploadExternal

@@ -7,25 +7,48 @@ import logging
 
 from aiohttp import web
 
-from bot.app import bootstrap, web_app
+from bot.app import Bot, bootstrap, web_app
 from bot.i18n import t
 from bot.settings import Settings
+from handlers.http import SLACK_STATE
 
 log = logging.getLogger("dialoogbot")
 
 
+async def check_slack(bot: Bot) -> str:
+    """``auth.test`` once at start-up: "ok", "invalid_auth" (or another refusal),
+    "unreachable", or "not_configured" without a bot token."""
+    chat = bot.ctx.chats.get("slack")
+    return "not_configured" if chat is None else await chat.check_token()
+
+
+async def connect_socket_mode(bot: Bot, app_token: str):
+    """Socket Mode through the bot's own web client (so SLACK_API_URL holds for
+    ``apps.connections.open`` too). Returns the handler; ``close_async()`` it."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bot.slack, app_token, web_client=bot.slack.client)
+    await handler.connect_async()
+    return handler
+
+
 async def serve(settings: Settings, lang: str = "nl") -> None:
     bot = bootstrap(settings)
-    runner = web.AppRunner(web_app(bot))
+    slack_state = await check_slack(bot)
+    if slack_state not in ("ok", "not_configured"):
+        # Keep running: Teams, calendar files and /healthz still work, and /healthz
+        # shows the problem to whoever watches the server.
+        problem = "slack_unreachable" if slack_state == "unreachable" else "slack_refused"
+        print(t(lang, f"cli.{problem}", error=slack_state), flush=True)
+    app = web_app(bot)
+    app[SLACK_STATE] = slack_state
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()
     socket_handler = None
-    if settings.slack_app_token and bot.slack is not None:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        socket_handler = AsyncSocketModeHandler(bot.slack, settings.slack_app_token)
-        await socket_handler.connect_async()
+    if settings.slack_app_token and bot.slack is not None and slack_state == "ok":
+        socket_handler = await connect_socket_mode(bot, settings.slack_app_token)
     mode = t(lang, "cli.socket_mode") if socket_handler else t(lang, "cli.http_mode")
     database = settings.database_url.split("@")[-1]
     print(t(lang, "cli.serving", port=settings.port, mode=mode, database=database), flush=True)

@@ -9,8 +9,14 @@ from bot.app import BOT_KEY
 from bot.i18n import t
 from bot.calendar import build_ics, ics_filename
 from bot.models import Session
+from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
 from bot.services.invitations import calendar_event
 from handlers import pages
+
+
+# Slack's answer to auth.test at start-up (bot/serve.py): "ok", "invalid_auth" (or another
+# refusal), "unreachable", "not_configured". Not set: not checked (tests, in-process apps).
+SLACK_STATE: web.AppKey[str] = web.AppKey("slack_state")
 
 
 def register(app: web.Application, bot) -> None:
@@ -25,13 +31,18 @@ def register(app: web.Application, bot) -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """{"ok", "database", "slack", "teams"}: 503 only when the database is down (a refused
+    Slack token is not fixed by restarting, and Teams may still work); ``ok`` is false
+    when Slack refused the token or could not be reached at start-up."""
     bot = request.app[BOT_KEY]
+    slack = request.app.get(SLACK_STATE) or ("unchecked" if bot.slack is not None else "not_configured")
+    teams = getattr(bot, "teams", None) is not None
     try:
         async with bot.ctx.db.sessionmaker() as s:
             await s.execute(text("SELECT 1"))
     except Exception as exc:
-        return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
-    return web.json_response({"ok": True, "slack": bot.slack is not None, "teams": getattr(bot, "teams", None) is not None})
+        return web.json_response({"ok": False, "database": type(exc).__name__, "slack": slack, "teams": teams}, status=503)
+    return web.json_response({"ok": slack not in TOKEN_REFUSED | {UNREACHABLE}, "database": "ok", "slack": slack, "teams": teams})
 
 
 async def calendar_file(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Awaitable, Callable
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
@@ -83,6 +84,8 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._group: _GroupCommit | None = None
+        # Called with (row, outcome) after a row failed for good (e.g. to tell the trekkers).
+        self.on_failed: Callable[[OutboxMessage, Outcome], Awaitable[None]] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -159,6 +162,11 @@ class Dispatcher:
             if outcome.status == "sent":
                 self.pacer.succeeded(name)
             await self._record(row, outcome)
+            if outcome.status == "failed" and self.on_failed is not None:
+                try:
+                    await self.on_failed(row, outcome)
+                except Exception:
+                    log.exception("outbox %s: reporting the failure failed", row.key)
 
         await asyncio.gather(*(handle(row) for row in rows))
         return len(rows)

@@ -26,6 +26,8 @@ METHOD_SCOPES = {
     # Crash recovery reads back DMs and status channels (public or private); never group DMs.
     "conversations.history": {"im:history", "channels:history", "groups:history"},
     "conversations.join": {"channels:join"},
+    "conversations.list": {"channels:read"},  # public channels only: a "#name" status channel's id
+    "auth.test": set(),  # the start-up check of the token
     # users:read.email: Slack grants it only together with users:read.
     "users.lookupByEmail": {"users:read.email", "users:read"},
     "files.getUploadURLExternal": {"files:write"},
@@ -34,8 +36,7 @@ METHOD_SCOPES = {
     "views.update": set(),
     "views.publish": set(),
 }
-# Another change (joining status channels) brings this call; its scope is already asked for.
-PLANNED = {"conversations.join"}
+PLANNED: set[str] = set()
 # Scopes for features rather than methods: the slash command, the message.im event.
 FEATURE_SCOPES = {"commands", "im:history"}
 CALL_PATTERNS = [

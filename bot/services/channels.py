@@ -8,6 +8,10 @@ from bot import outbox
 from bot.context import Context
 from bot.identity import channel_route
 from bot.models import OutboxMessage, Trajectory
+from bot.services.notify import tell_trekkers
+
+# A Slack status channel that refused the bot after it tried to join (bot/slack/chat.py).
+BLOCKED = ("not_in_channel", "channel_not_found")
 
 
 async def post(
@@ -36,3 +40,17 @@ async def post(
 
 def channel_names(trajectory: Trajectory) -> str:
     return ", ".join(channel_route(entry)[1] for entry in trajectory.status_channels or [])
+
+
+async def report_failure(ctx: Context, row: OutboxMessage, error: str | None) -> None:
+    """The dispatcher's hook for a row that failed for good: when a Slack status channel
+    would not take the post, the trekkers are told how to let the bot in."""
+    if row.op != "channel" or row.platform != "slack" or error not in BLOCKED or row.trajectory_id is None:
+        return
+    async with ctx.db.transaction() as s:
+        trajectory = await s.get(Trajectory, row.trajectory_id)
+        if trajectory is None:
+            return
+        data = {"trajectory": trajectory.title, "channel": row.target, "error": error}
+        await tell_trekkers(s, ctx, trajectory, key=f"channel-blocked:{row.key}", template="channel_blocked", data=data, at_once=True)
+    ctx.wake_dispatcher()

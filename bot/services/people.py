@@ -9,8 +9,33 @@ from sqlalchemy import select
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Person
+from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
 
 log = logging.getLogger(__name__)
+
+
+class SlackUnavailable(Exception):
+    """Slack refused the token (``reason`` "invalid_auth", ...) or could not be reached
+    ("unreachable"): every look-up would fail, so none of them means "not found"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def refused(self) -> bool:
+        return self.reason in TOKEN_REFUSED
+
+
+async def lookup(chat, email: str) -> str | None:
+    """The Slack id for ``email`` (None: not in the workspace); SlackUnavailable when
+    Slack itself is the problem, ChatError for a hiccup with this one look-up."""
+    try:
+        return await chat.lookup_user(email)
+    except ChatError as exc:
+        if exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE:
+            raise SlackUnavailable(exc.code) from exc
+        raise
 
 
 async def link_unresolved(ctx: Context, trajectory_id: int) -> int:
@@ -34,7 +59,10 @@ async def link_unresolved(ctx: Context, trajectory_id: int) -> int:
     found: dict[int, str] = {}
     for person_id, email in missing:
         try:
-            user_id = await chat.lookup_user(email)
+            user_id = await lookup(chat, email)
+        except SlackUnavailable as exc:
+            log.warning("looking people up stopped: Slack %s", exc.reason)
+            break
         except ChatError as exc:
             log.warning("lookup of person %s failed: %s", person_id, exc.code)
             continue

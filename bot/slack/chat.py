@@ -35,6 +35,10 @@ PERMANENT = {
 }
 
 
+# Slack refuses the token itself: no call will work until someone fixes the setting.
+TOKEN_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+UNREACHABLE = "unreachable"  # no connection to Slack at all (DNS, refused, no network)
+
 OUTBOX_EVENT = "dialoogbot_outbox"  # message metadata: which outbox row a message came from
 
 
@@ -68,8 +72,20 @@ class SlackChat:
             return await asyncio.wait_for(self.client.api_call(method, **body), self.timeout)
         except SlackApiError as exc:
             raise _to_chat_error(exc) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise ChatError(UNREACHABLE, permanent=False) from exc
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
             raise ChatError(type(exc).__name__, permanent=False) from exc
+
+    async def check_token(self) -> str:
+        """``auth.test``: "ok", the refusal ("invalid_auth", ...) or "unreachable"."""
+        try:
+            await self._call("auth.test")
+        except ChatError as exc:
+            if exc.code in TOKEN_REFUSED:
+                return exc.code
+            return UNREACHABLE if exc.code == UNREACHABLE or not exc.permanent else exc.code
+        return "ok"
 
     async def lookup_user(self, email: str) -> str | None:
         try:
@@ -97,8 +113,41 @@ class SlackChat:
             body["thread_ts"] = thread.ts
         if message.key:
             body["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": message.key}}
-        response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
+        try:
+            response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
+        except ChatError as exc:
+            if exc.code != "not_in_channel" or not await self._join(channel):
+                raise
+            response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
         return MessageRef(response["channel"], response["ts"])
+
+    async def _join(self, channel: str) -> bool:
+        """Join a public channel the bot is not in (scope channels:join). False when it
+        cannot: a private channel needs an ``/invite @Dialoogbot`` by a member."""
+        channel_id = await self._channel_id(channel) if channel.startswith("#") else channel
+        if channel_id is None:
+            return False
+        try:
+            await self._call("conversations.join", channel=channel_id)
+        except ChatError as exc:
+            if exc.permanent or exc.code in ("method_not_supported_for_channel_type", "missing_scope"):
+                return False
+            raise
+        return True
+
+    async def _channel_id(self, name: str) -> str | None:
+        """The id of a public channel by "#name" (conversations.list; join needs the id)."""
+        cursor = None
+        for _ in range(50):  # 50 pages of 200: 10,000 channels
+            page = await self._call("conversations.list", types="public_channel", exclude_archived="true",
+                                    limit=200, **({"cursor": cursor} if cursor else {}))
+            for item in page.get("channels") or []:
+                if item.get("name") == name[1:]:
+                    return item["id"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
 
     async def find_sent(self, target: str, key: str) -> MessageRef | None:
         """The message posted earlier for outbox ``key`` (its metadata), among the newest in the conversation."""

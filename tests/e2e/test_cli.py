@@ -120,7 +120,7 @@ async def test_serving_without_slack_settings_says_what_is_missing(tmp_path):
             async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                 assert resp.status == 200
                 body = await resp.json()
-                assert body["ok"] is True and body.get("slack") is False
+                assert body["ok"] is True and body["slack"] == "not_configured"
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=b"{}") as resp:
                 assert resp.status in (401, 503)
             async with http.post(f"http://127.0.0.1:{port}/api/messages", json={}) as resp:

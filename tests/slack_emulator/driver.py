@@ -13,6 +13,13 @@ views), so a test clicks the buttons a user would see:
 
 Every request method takes keyword-only `timestamp` (int seconds, e.g. ten minutes
 old), `signature` (replaces the computed one, e.g. a forgery) and `headers` (extra).
+
+With `socket=True` the same requests go as Socket Mode envelopes over the emulator's
+WebSocket instead (`slash_commands`, `interactive`, `events_api`); the Response then
+holds the app's acknowledgement (`json` is its `payload`, None when it sent none):
+
+    drv = SlackDriver(None, None, emulator=emu, socket=True)
+    await drv.command("U1", "help")
 """
 from __future__ import annotations
 
@@ -222,9 +229,13 @@ def client_side_errors(view: dict, state: dict) -> list[str]:
 class SlackDriver:
     """Sends Slack's requests (commands, clicks, view submissions, events) to the bot."""
 
-    def __init__(self, bot_url: str, signing_secret: str, emulator: SlackEmulator | None = None,
-                 team_id: str = "T0001", api_app_id: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, bot_url: str | None, signing_secret: str | None, emulator: SlackEmulator | None = None,
+                 team_id: str = "T0001", api_app_id: str | None = None, timeout: float = 10.0,
+                 socket: bool = False) -> None:
+        if socket and emulator is None:
+            raise ValueError("Socket Mode needs the emulator: it owns the WebSocket")
         self.bot_url, self.signing_secret, self.emu = bot_url, signing_secret, emulator
+        self.socket = socket
         self.team_id = team_id
         self.api_app_id = api_app_id or (emulator.app_id if emulator else "A0001")
         self.team_domain = emulator.team_domain if emulator else "dialoog"
@@ -264,17 +275,30 @@ class SlackDriver:
             elapsed = time.monotonic() - started
             return Response(resp.status, text, _parse_json(text), dict(resp.headers), elapsed)
 
+    async def _envelope(self, type_: str, payload: dict) -> Response:
+        """Deliver `payload` as a Socket Mode envelope and wait for the acknowledgement."""
+        started = time.monotonic()
+        envelope = await self.emu.socket_request(type_, payload, timeout=self._timeout.total or 10.0)
+        ack = envelope.ack or {}
+        return Response(200, json.dumps(ack), ack.get("payload"), {}, time.monotonic() - started, payload)
+
     async def _post_form(self, fields: dict, **options: Any) -> Response:
+        if self.socket:  # a slash command: its fields are the envelope's payload
+            return await self._envelope("slash_commands", dict(fields))
         response = await self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded", **options)
         response.payload = fields
         return response
 
     async def _post_payload(self, payload: dict, **options: Any) -> Response:
+        if self.socket:
+            return await self._envelope("interactive", payload)
         response = await self._post_form({"payload": json.dumps(payload)}, **options)
         response.payload = payload
         return response
 
     async def _post_json(self, payload: dict, **options: Any) -> Response:
+        if self.socket:
+            return await self._envelope("events_api", payload)
         response = await self.post(json.dumps(payload).encode(), "application/json", **options)
         response.payload = payload
         return response

@@ -33,6 +33,7 @@ import math
 import random
 import secrets
 import time
+import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -149,7 +150,20 @@ class Channel:
     members: list[str]
     user: str | None = None  # the other party of an im
     archived: bool = False
+    private: bool = False  # a private channel ("G..." ids by default): conversations.join refuses it
     messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class SocketEnvelope:
+    """One Socket Mode envelope sent to the app, and the app's acknowledgement."""
+
+    envelope_id: str
+    type: str  # events_api | interactive | slash_commands
+    payload: dict
+    accepts_response_payload: bool
+    acked: asyncio.Event = field(default_factory=asyncio.Event)
+    ack: dict | None = None  # {"envelope_id": ..., "payload": ...} as the app sent it
 
 
 @dataclass
@@ -317,6 +331,11 @@ class SlackEmulator:
         self._channel_buckets: dict[tuple[str, str], _TokenBucket] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.refused_tokens: dict[str, str] = {}  # token -> error, see refuse_token
+        self.socket_envelopes: list[SocketEnvelope] = []
+        self.socket_connections = 0  # WebSocket connections opened so far (a reconnect adds one)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_tickets: set[str] = set()
         self._add_bot_user()
 
     # -- lifecycle ------------------------------------------------------------------
@@ -327,6 +346,7 @@ class SlackEmulator:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket-mode/{ticket}", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -336,6 +356,8 @@ class SlackEmulator:
         return self
 
     async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -378,13 +400,22 @@ class SlackEmulator:
         return self._users.get(user_id)
 
     def add_channel(self, channel_id: str, name: str, members: list[str] | None = None,
-                    archived: bool = False) -> Channel:
+                    archived: bool = False, private: bool | None = None) -> Channel:
         """Register a channel. `members` defaults to just the bot; leave the bot
-        user out of an explicit list to get `not_in_channel`."""
+        user out of an explicit list to get `not_in_channel`. `private` defaults to
+        a "G..." id (private channels cannot be joined, only invited to)."""
         members = list(members) if members is not None else [self.bot_user_id]
-        channel = Channel(channel_id, name.lstrip("#"), "channel", members, archived=archived)
+        private = channel_id.startswith("G") if private is None else private
+        channel = Channel(channel_id, name.lstrip("#"), "channel", members, archived=archived, private=private)
         self._channels[channel_id] = channel
         return channel
+
+    def join_channel(self, channel_id: str, user_id: str | None = None) -> None:
+        """Make `user_id` (default: the bot) a member, as `/invite` does."""
+        members = self._channels[channel_id].members
+        user_id = user_id or self.bot_user_id
+        if user_id not in members:
+            members.append(user_id)
 
     def channel(self, channel_id: str) -> Channel | None:
         """A conversation by id ("C..." or "D..."), or None."""
@@ -487,6 +518,90 @@ class SlackEmulator:
         self._response_urls[key] = _ResponseUrl(user_id, channel_id, message_ts, self.clock())
         return f"{self.base_url}/response/{key}"
 
+    # -- Socket Mode ------------------------------------------------------------------------------
+
+    @property
+    def socket_connected(self) -> bool:
+        return any(not ws.closed for ws in self._sockets)
+
+    async def wait_for_socket(self, timeout: float = 5.0) -> None:
+        """Wait until the app has a Socket Mode connection open."""
+        await self.wait_for(lambda: self.socket_connected, timeout)
+
+    async def socket_send(self, type_: str, payload: dict, *, accepts_response_payload: bool | None = None,
+                          retry_attempt: int = 0, retry_reason: str = "") -> SocketEnvelope:
+        """Send one envelope (`events_api`, `interactive`, `slash_commands`) over the open
+        connection. `accepts_response_payload` defaults to Slack's: True except for events."""
+        ws = next((w for w in reversed(self._sockets) if not w.closed), None)
+        if ws is None:
+            raise AssertionError("the app has no Socket Mode connection open")
+        accepts = type_ != "events_api" if accepts_response_payload is None else accepts_response_payload
+        envelope = SocketEnvelope(str(uuid.uuid4()), type_, payload, accepts)
+        self.socket_envelopes.append(envelope)
+        body: dict[str, Any] = {"envelope_id": envelope.envelope_id, "type": type_, "payload": payload,
+                                "accepts_response_payload": accepts}
+        if type_ == "events_api":
+            body.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
+        await ws.send_json(body)
+        return envelope
+
+    async def socket_request(self, type_: str, payload: dict, timeout: float = 5.0, **options: Any) -> SocketEnvelope:
+        """`socket_send` and wait for the app's acknowledgement (Slack wants it within 3 s)."""
+        envelope = await self.socket_send(type_, payload, **options)
+        try:
+            await asyncio.wait_for(envelope.acked.wait(), timeout)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"no acknowledgement of {type_} envelope {envelope.envelope_id} "
+                                 f"within {timeout}s") from None
+        return envelope
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the app to reconnect (Slack does this every few hours): it must call
+        apps.connections.open again and open a new connection."""
+        for ws in [w for w in self._sockets if not w.closed]:
+            await ws.send_json({"type": "disconnect", "reason": reason,
+                                "debug_info": {"host": "emulator"}})
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        """The WebSocket behind an apps.connections.open URL (each URL works once)."""
+        ticket = request.match_info["ticket"]
+        if ticket not in self._socket_tickets:
+            self.problems.append(f"socket mode: unknown or reused URL {ticket}")
+            return web.Response(status=401, text="invalid_auth")
+        self._socket_tickets.discard(ticket)
+        ws = web.WebSocketResponse(autoping=True)  # pongs answer the client's "sdk-ping-pong" pings
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "debug_info": {"host": "emulator", "approximate_connection_time": 18060},
+                            "connection_info": {"app_id": self.app_id}})
+        try:
+            async for msg in ws:
+                if msg.type == web.WSMsgType.TEXT:
+                    self._socket_ack(msg.data)
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    def _socket_ack(self, raw: str) -> None:
+        try:
+            body = json.loads(raw)
+        except json.JSONDecodeError:
+            self.problems.append(f"socket mode: not JSON: {raw[:200]}")
+            return
+        envelope = next((e for e in self.socket_envelopes if e.envelope_id == body.get("envelope_id")), None)
+        if envelope is None:
+            self.problems.append(f"socket mode: acknowledgement for an unknown envelope: {raw[:200]}")
+            return
+        if envelope.ack is not None:
+            self.problems.append(f"socket mode: envelope {envelope.envelope_id} acknowledged twice")
+            return
+        if body.get("payload") is not None and not envelope.accepts_response_payload:
+            self.problems.append(f"socket mode: payload in the ack of {envelope.type} (not accepted)")
+        envelope.ack = body
+        envelope.acked.set()
+
     # -- rate limits and faults -----------------------------------------------------------------
 
     def set_rate_limit(self, method: str, per_minute: float, burst: float | None = None) -> None:
@@ -530,6 +645,11 @@ class SlackEmulator:
         """Answer each call of `method` ("*" = any) with 429 or 500 at random (seeded)."""
         self._faults.random[method] = _RandomFaults(p_ratelimit, p_server_error, retry_after, random.Random(seed))
 
+    def refuse_token(self, token: str | None = None, error: str = "invalid_auth") -> None:
+        """Answer every call made with `token` (default: the bot token) with `error`, e.g.
+        `account_inactive` or `token_revoked`. An unknown token already gets `invalid_auth`."""
+        self.refused_tokens[token or self.token] = error
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -569,6 +689,8 @@ class SlackEmulator:
         token = authorization[len("Bearer "):] if authorization.startswith("Bearer ") else args.get("token")
         if not token:
             return "not_authed"
+        if token in self.refused_tokens:
+            return self.refused_tokens[token]
         expected = self.app_token if method == "apps.connections.open" else self.token
         if token == expected:
             return None
@@ -952,7 +1074,9 @@ def _auth_test(emu: SlackEmulator, args: dict) -> dict:
 
 @_method("apps.connections.open")
 def _apps_connections_open(emu: SlackEmulator, args: dict) -> dict:
-    return {"url": emu.base_url.replace("http://", "ws://") + "/socket-mode"}
+    ticket = secrets.token_hex(8)
+    emu._socket_tickets.add(ticket)
+    return {"url": emu.base_url.replace("http://", "ws://") + f"/socket-mode/{ticket}"}
 
 
 @_method("users.lookupByEmail")
@@ -1003,11 +1127,45 @@ def _conversations_info(emu: SlackEmulator, args: dict) -> dict:
 
 def _channel_info(emu: SlackEmulator, channel: Channel) -> dict:
     info = {"id": channel.id, "name": channel.name, "is_im": channel.kind == "im",
-            "is_channel": channel.kind == "channel", "is_archived": channel.archived,
-            "is_member": emu.bot_user_id in channel.members}
+            "is_channel": channel.kind == "channel" and not channel.private,
+            "is_group": channel.kind == "channel" and channel.private, "is_private": channel.private,
+            "is_archived": channel.archived, "is_member": emu.bot_user_id in channel.members}
     if channel.user:
         info["user"] = channel.user
     return info
+
+
+@_method("conversations.list")
+def _conversations_list(emu: SlackEmulator, args: dict) -> dict:
+    """Public channels, and private ones the bot is in (like Slack with channels:read + groups:read)."""
+    types = set(str(args.get("types") or "public_channel").split(","))
+    found = [c for c in emu._channels.values() if c.kind == "channel"
+             and ("private_channel" in types if c.private else "public_channel" in types)
+             and (not c.private or emu.bot_user_id in c.members)
+             and not (c.archived and _truthy(args.get("exclude_archived")))]
+    start, size = _as_int(args.get("cursor"), 0), _as_int(args.get("limit"), 100) or 100
+    next_cursor = str(start + size) if start + size < len(found) else ""
+    return {"channels": [_channel_info(emu, c) for c in found[start:start + size]],
+            "response_metadata": {"next_cursor": next_cursor}}
+
+
+@_method("conversations.join")
+def _conversations_join(emu: SlackEmulator, args: dict) -> dict:
+    """Public channels only (scope channels:join); a private channel needs an /invite."""
+    channel = emu._channels.get(str(args.get("channel", "")))
+    if channel is None:
+        raise SlackError("channel_not_found")
+    if channel.kind != "channel" or channel.private:
+        raise SlackError("method_not_supported_for_channel_type")
+    if channel.archived:
+        raise SlackError("is_archived")
+    already = emu.bot_user_id in channel.members
+    emu.join_channel(channel.id)
+    body: dict[str, Any] = {"channel": _channel_info(emu, channel)}
+    if already:
+        body["warning"] = "already_in_channel"
+        body["response_metadata"] = {"warnings": ["already_in_channel"]}
+    return body
 
 
 @_method("conversations.members")

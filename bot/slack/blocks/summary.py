@@ -90,4 +90,10 @@ def summary(vm: dict, tr: Translator) -> dict:
     return message(tr("summary.notification", trajectory=vm["trajectory"]), blocks)
 
 
-BUILDERS = {"summary": summary}
+def channel_blocked(vm: dict, tr: Translator) -> dict:
+    """To a trekker: the status channel refused the bot (not in it, or not found)."""
+    line = tr(f"summary.channel_blocked.{vm['error']}", trajectory=vm["trajectory"], channel=vm["channel"])
+    return message(line, [section(line)])
+
+
+BUILDERS = {"summary": summary, "channel_blocked": channel_blocked}

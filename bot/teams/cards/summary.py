@@ -103,7 +103,13 @@ def phase_announcement(vm: dict, tr: Translator) -> dict:
     return message(tr("phase.announcement_header", name=to["name"] or str(to["number"])), body)
 
 
-BUILDERS = {"summary": summary, "phase_announcement": phase_announcement}
+def channel_blocked(vm: dict, tr: Translator) -> dict:
+    """To a trekker: the Slack status channel refused the bot (not in it, or not found)."""
+    line = tr(f"summary.channel_blocked.{vm['error']}", trajectory=vm["trajectory"], channel=vm["channel"])
+    return message(line, text(line))
+
+
+BUILDERS = {"summary": summary, "phase_announcement": phase_announcement, "channel_blocked": channel_blocked}
 
 
 class PhaseInput:
