@@ -14,8 +14,9 @@ def register_all(app: AsyncApp, ctx: Context) -> None:
 
 
 def register_commands() -> None:
-    """The ``/dialoog`` subcommands that Slack and Teams share (no Slack app needed):
-    each module's optional ``register_commands()``."""
+    """The views and forms that Slack and Teams subcommands share (no Slack app needed):
+    each module's optional ``register_commands()``.  Which word runs which handler is
+    the static table in ``handlers.command_table``."""
     for module in MODULES:
         hook = getattr(module, "register_commands", None)
         if hook is not None:

@@ -1,4 +1,6 @@
-"""The ``/dialoog`` slash command: parse, call a service, answer ephemerally."""
+"""The ``/dialoog`` slash command: parse, call a service, answer ephemerally.
+
+Which word runs which handler is in one table, ``handlers.command_table``."""
 
 from __future__ import annotations
 
@@ -15,19 +17,6 @@ from bot.identity import User, slack
 from bot.models import Session, Trajectory
 from bot.services import directory, invitations, people
 from bot.slack.surface import SlackSurface
-
-# Dutch word first, English alias second.
-ALIASES = {
-    "help": "help",
-    "hulp": "help",
-    "uitnodigen": "invite",
-    "invite": "invite",
-    "herinneren": "remind",
-    "remind": "remind",
-    "status": "status",
-}
-LISTED = ["help", "uitnodigen", "herinneren", "status"]
-
 
 class Surface(Protocol):
     """What a subcommand may show, per platform (Slack: ephemeral answers and modals;
@@ -150,10 +139,6 @@ def later_line(call: Call, trajectory: Trajectory, send_at) -> list[str]:
 # -- subcommands ------------------------------------------------------------------
 
 
-async def do_help(call: Call) -> None:
-    await call.say("command.help")
-
-
 async def do_invite(call: Call) -> None:
     trajectory = await trajectory_for(call)
     await require_trekker(call, trajectory)
@@ -174,10 +159,6 @@ async def do_invite(call: Call) -> None:
 
 
 async def do_remind(call: Call) -> None:
-    variant = REMIND_VARIANTS.get(call.words[0].lower()) if call.words else None
-    if variant is not None:
-        await variant(call)
-        return
     trajectory = await trajectory_for(call)
     await require_trekker(call, trajectory)
     session = await session_for(call, trajectory, "herinneren")
@@ -199,9 +180,6 @@ async def do_remind(call: Call) -> None:
 
 
 async def do_status(call: Call) -> None:
-    if not call.words and STATUS_WITHOUT_SESSION is not None:
-        await STATUS_WITHOUT_SESSION(call)
-        return
     trajectory = await trajectory_for(call)
     await require_trekker(call, trajectory)
     session = await session_for(call, trajectory, "status")
@@ -211,28 +189,6 @@ async def do_status(call: Call) -> None:
 
 
 Handler = Callable[[Call], Awaitable[None]]
-SUBCOMMANDS: dict[str, Handler] = {
-    "help": do_help,
-    "invite": do_invite,
-    "remind": do_remind,
-    "status": do_status,
-}
-
-
-# ``status`` without a session: the phase-status summary (handlers/summary.py).
-STATUS_WITHOUT_SESSION: Handler | None = None
-
-# ``herinneren <word>`` for things other than sessions, e.g. ``herinneren afspraken``.
-REMIND_VARIANTS: dict[str, Handler] = {}
-
-
-def add_subcommand(name: str, words: tuple[str, ...], handler: Handler) -> None:
-    """Other handler modules add their subcommands here (Dutch word first, then aliases)."""
-    SUBCOMMANDS[name] = handler
-    for word in words:
-        ALIASES[word] = name
-    if words[0] not in LISTED:
-        LISTED.append(words[0])
 
 
 def register(app: AsyncApp, ctx: Context) -> None:
@@ -256,11 +212,15 @@ def register(app: AsyncApp, ctx: Context) -> None:
 
 async def dispatch(call: Call, word: str) -> None:
     """Run the subcommand ``word`` (Dutch or English) for ``call``; Slack and Teams share this."""
-    name = ALIASES.get(word)
-    if name is None:
-        await call.say("command.unknown_command", word=word, choices=", ".join(f"`{w}`" for w in LISTED))
+    # Imported here: the table imports every handler module, and they import this one.
+    from handlers import command_table
+
+    row = command_table.find(word, call.words)
+    if row is None:
+        choices = ", ".join(f"`{w}`" for w in command_table.listed(call.tr.lang))
+        await call.say("command.unknown_command", word=word, choices=choices)
         return
     try:
-        await SUBCOMMANDS[name](call)
+        await row.handler(call)
     except Stop:
         pass

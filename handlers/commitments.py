@@ -185,8 +185,6 @@ def register(app: AsyncApp, ctx: Context) -> None:
         await ack(response_action="update", view=done_view(tr("commitment.add_modal.title"), done, tr("commitment.add_modal.done")))
         ctx.wake_dispatcher()
 
-    register_commands()
-
 
 # -- subcommands (Slack and Teams) --------------------------------------------------
 
@@ -242,10 +240,3 @@ async def do_mine(call: commands.Call) -> None:
     vm = await my_overview(call.ctx, call.user)
     call.use_language(vm["language"])
     await call.show("mine", vm)
-
-
-def register_commands() -> None:
-    commands.add_subcommand("commitment", ("afspraak", "commitment"), do_add)
-    commands.add_subcommand("mine", ("mijn", "mine"), do_mine)
-    commands.REMIND_VARIANTS["afspraken"] = do_round
-    commands.REMIND_VARIANTS["commitments"] = do_round

@@ -76,12 +76,7 @@ async def do_evaluate(call: commands.Call) -> None:
     await call.say_lines(lines)
 
 
-def register_commands() -> None:
-    commands.add_subcommand("evaluate", ("evaluatie", "evaluate", "evaluation"), do_evaluate)
-
-
 def register(app: AsyncApp, ctx: Context) -> None:
-    register_commands()
 
     @app.action(Action.EVAL_OPEN)
     async def on_open(ack, body: dict, action: dict, client, respond):

@@ -116,7 +116,6 @@ async def do_memo(call: commands.Call) -> None:
 def register_commands() -> None:
     surface.add_view("memo_status", memo_status)
     surface.add_form("memo", memo_form)
-    commands.add_subcommand("memo", ("memo",), do_memo)
 
 
 def register(app: AsyncApp, ctx: Context) -> None:

@@ -41,7 +41,6 @@ async def do_start(call: commands.Call) -> None:
 
 def register_commands() -> None:
     add_form("signoff_start", start_modal)
-    commands.add_subcommand("signoff", ("ondertekenen", "signoff"), do_start)
 
 
 def register(app: AsyncApp, ctx: Context) -> None:

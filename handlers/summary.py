@@ -58,8 +58,6 @@ async def do_phase(call: commands.Call) -> None:
 
 def register_commands() -> None:
     add_form("phase", phase_modal)
-    commands.STATUS_WITHOUT_SESSION = post_summary
-    commands.add_subcommand("phase", ("fase", "phase"), do_phase)
 
 
 def register(app: AsyncApp, ctx: Context) -> None:

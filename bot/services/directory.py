@@ -93,6 +93,16 @@ async def person_in(s: AsyncSession, trajectory_id: int, user: User) -> Person |
     ).scalars().first()
 
 
+async def language_of(s: AsyncSession, user: User) -> str | None:
+    """The language a person reads: their own, else their (first) trajectory's; None if unknown."""
+    me = (
+        await s.execute(select(Person).where(matches(user), Person.active.is_(True)).order_by(Person.id))
+    ).scalars().first()
+    if me is None:
+        return None
+    return me.language or (await s.get(Trajectory, me.trajectory_id)).language
+
+
 async def is_trekker(s: AsyncSession, trajectory_id: int, user: User) -> bool:
     person = await person_in(s, trajectory_id, user)
     return person is not None and person.has_role("trekker")

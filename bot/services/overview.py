@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import Context
 from bot.identity import User, matches
 from bot.models import Commitment, Invitation, Organisation, Person, Session, Trajectory
-from bot.services import commitments, invitations
+from bot.services import commitments, directory, invitations
 from bot.services.followthrough import classify
 
 
@@ -18,9 +18,7 @@ async def my_overview(ctx: Context, user: User, limit: int = 20, notice: str | N
         me = (
             await s.execute(select(Person).where(matches(user), Person.active.is_(True)).order_by(Person.id))
         ).scalars().all()
-        language = me[0].language if me else None
-        if me and language is None:
-            language = (await s.get(Trajectory, me[0].trajectory_id)).language
+        language = await directory.language_of(s, user)
         sessions, sessions_more = await _my_sessions(s, ctx, user, limit)
         own = await commitments.open_for(s, user)
         my_commitments = [commitments.commitment_vm(c, t, commitments.local_today(ctx, t)) for c, t in own[:limit]]

@@ -10,7 +10,7 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.i18n import Translator
 from bot.teams.cards import FORMS, VIEWS, attachment
 from bot.teams.cards.common import card, text
-from bot.teams.text import plain, translator
+from bot.teams.text import summary_text, translator
 
 
 def is_personal(context: TurnContext) -> bool:
@@ -21,7 +21,7 @@ def is_personal(context: TurnContext) -> bool:
 def card_reply(context: TurnContext, card_: dict, summary: str | None = None) -> Activity:
     activity = Activity(type="message", attachments=[Attachment(**attachment(card_))])
     if summary:
-        activity.summary = plain(summary)[:250]
+        activity.summary = summary_text(summary)[:250]
     if not is_personal(context) and context.activity.from_property is not None:
         activity.make_targeted_activity(context.activity.from_property)
     return activity

@@ -137,6 +137,24 @@ def plain(text: str) -> str:
     return text.replace("`", "")
 
 
+_ITALIC = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+
+
+def summary_text(text: str) -> str:
+    """Plain text for a notification summary (the line Teams shows in the activity feed
+    and the chat list): the template's Slack ``*bold*`` and ``_italic_`` markers are
+    dropped, marked user values stay exactly as typed."""
+    held: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        held.append(m.group(1))
+        return f"\ue002{len(held) - 1}\ue003"
+
+    text = _MARKED.sub(hold, text)
+    text = _ITALIC.sub("", text.replace("*", ""))
+    return plain(_PLACEHOLDER.sub(lambda m: mark(held[int(m.group(1))]), text))
+
+
 def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -1,7 +1,8 @@
 """Commands typed in Teams: in the personal chat, or with an @mention in a channel.
 
-The same words as the Slack subcommands, parsed by the same code
-(``handlers.commands.parse`` / ``dispatch``); answers go through the Teams surface.
+The same words as the Slack subcommands, parsed by the same code and dispatched from
+the same table (``handlers.commands.parse`` / ``dispatch``, ``handlers.command_table``);
+answers go through the Teams surface.
 ``koppel`` (link) is Teams only: it links the channel to the trajectory."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnConte
 from bot.context import Context
 from bot.teams import people
 from bot.teams.surface import NotOnThisPlatform, TeamsSurface, is_personal
-from handlers import commands
+from handlers import command_table, commands
 from handlers.teams.common import teams_user
 
 KOPPEL = ("koppel", "koppelen", "link")
@@ -53,8 +54,9 @@ def register(agent: AgentApplication, ctx: Context, chat) -> None:
             except commands.Stop:
                 pass
             return
-        if commands.ALIASES.get(word) == "help":
-            await call.say_lines([call.tr("command.help"), call.tr("teams.help_extra")])
+        row = command_table.find(word, args)
+        if row is not None and row.handler is command_table.do_help:
+            await call.say_lines([await command_table.help_for(call), call.tr("teams.help_extra")])
             return
         try:
             await commands.dispatch(call, word)

@@ -237,7 +237,7 @@ class TestUnknownEmail:
         r = await h.command(TREKKER, "uitnodigen start")
         text = reply_text(h, r)
         assert "5 nieuw verstuurd" in text
-        assert "Niet bereikbaar in Slack (onbekend e-mailadres): Ambassadeur Welzijn" in text
+        assert "Niet bereikbaar in Slack of Teams (onbekend e-mailadres): Ambassadeur Welzijn" in text
         await h.drain()
         for email in START_INVITEES:
             if email != AMB_WELZIJN:

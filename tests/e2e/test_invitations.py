@@ -338,7 +338,7 @@ class TestCalendarFile:
             uid = h.uid(email)
             [invitation] = invitations_to(h.emu, uid)
             assert "In mijn agenda" not in button_labels(invitation)
-            assert "Het agenda-bestand staat hieronder" in full_text(invitation)
+            assert "Het agendabestand staat hieronder" in full_text(invitation)
             [file] = files_in_dm(h.emu, uid)
             assert file["filename"] == "bestuurlijke-bijeenkomst-hitteplan.ics"
             assert file["length"] == len(file["bytes"])

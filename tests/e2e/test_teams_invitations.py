@@ -272,7 +272,7 @@ class TestWithoutPublicUrl:
         content = base64.b64decode(attachment["contentUrl"].split(",", 1)[1]).decode()
         assert "BEGIN:VCALENDAR" in content and "Startbijeenkomst lokaal hitteplan" in content
         card = invitation(th, COLLEGA)
-        assert "Het agenda-bestand staat hieronder" in card.text
+        assert "Het agendabestand staat hieronder" in card.text
         assert "In mijn agenda" not in [a["title"] for a in card.card["actions"]]
 
 

@@ -52,7 +52,7 @@ async def test_summary_and_chart_in_the_teams_channel_counting_everyone(th):
     assert "Stand van zaken: Lokaal hitteplan Voorbeeldstad" in post.text
     assert "1 komen, 0 misschien, 0 niet, 5 nog geen antwoord." in post.text  # whoever answered where
     titles = [a["title"] for a in post.card["actions"]]
-    assert titles == ["Herinner niet-reageerders", "Herinneringsronde afspraken"]
+    assert titles == ["Herinner wie nog niet reageerde", "Herinneringsronde afspraken"]
     # The chart: an image in the summary's thread, small enough for Teams.
     [chart] = [p for p in th.conn.in_conversation(CHANNEL) if p.thread == post.activity_id]
     [attachment] = chart.attachments

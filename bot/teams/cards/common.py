@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.lines import when  # noqa: F401  (re-exported for the builders)
 from bot.i18n import Translator
-from bot.teams.text import cut, plain, to_markdown
+from bot.teams.text import cut, plain, summary_text, to_markdown
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -94,7 +94,7 @@ def card(body: list[Element], buttons: list[Element] | None = None) -> dict[str,
 
 def message(summary: str, body: list[Element], buttons: list[Element] | None = None) -> dict[str, Any]:
     """What a builder returns: the notification text and one card."""
-    return {"summary": cut(plain(summary), 250), "card": card(body, buttons)}
+    return {"summary": cut(summary_text(summary), 250), "card": card(body, buttons)}
 
 
 def listing(tr: Translator, names: list[str], limit: int = 25) -> str:
