@@ -82,6 +82,7 @@ def bootstrap(
     ctx.chats = chats
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
+    db.after_outbox_commit(dispatcher.wake)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
 
 
