@@ -84,6 +84,7 @@ def bootstrap(
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
+    db.after_outbox_commit(dispatcher.wake)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import to_async_url
 
+OUTBOX_WRITTEN = "outbox_written"  # see bot.outbox.WRITTEN
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -118,6 +119,17 @@ class Database:
         self.engine = make_engine(database_url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._gate = WriteGate() if self.engine.dialect.name == "sqlite" else None
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_outbox_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after every committed ``transaction()`` that wrote outbox rows
+        (bootstrap: wake the dispatcher, so nobody has to remember it by hand)."""
+        self._after_commit.append(hook)
+
+    def _committed(self, session: AsyncSession) -> None:
+        if session.info.pop(OUTBOX_WRITTEN, False):
+            for hook in self._after_commit:
+                hook()
 
     @property
     def is_postgres(self) -> bool:
@@ -130,11 +142,13 @@ class Database:
             async with self.sessionmaker() as session:
                 async with session.begin():
                     yield session
-            return
-        async with self._gate.hold():
-            async with self.sessionmaker() as session:
-                async with session.begin():
-                    yield session
+                self._committed(session)
+        else:
+            async with self._gate.hold():
+                async with self.sessionmaker() as session:
+                    async with session.begin():
+                        yield session
+                    self._committed(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

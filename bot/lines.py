@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.formatting import format_date, format_period
+from bot.formatting import format_date, format_datetime, format_period
 from bot.i18n import Raw, Translator
 
 
@@ -77,3 +77,18 @@ def escalation_groups(tr: Translator, vm: dict, limit: int = 40) -> tuple[list[s
         if len(lines) > 1:
             groups.append("\n".join(lines))
     return groups, total - shown
+
+
+def round_lines(tr: Translator, done) -> list[str]:
+    """The report of a commitment reminder round (``bot.interactions.commitments.Round``)."""
+    out = [tr("commitment.round_done", trajectory=done.trajectory, sent=done.sent)]
+    if done.already_today or done.snoozed or done.unreachable:
+        out.append(tr("commitment.round_skipped", already=done.already_today, snoozed=done.snoozed, unreachable=done.unreachable))
+    if done.send_at is not None:
+        out.append(tr("commitment.round_later", when=format_datetime(done.send_at, done.timezone, tr.lang)))
+    return out
+
+
+def commitment_added(tr: Translator, c) -> str:
+    """The confirmation after a new commitment was recorded."""
+    return tr("commitment.added", organisation=c.organisation.name, owner=c.owner.name, due=format_date(c.due, tr.lang))

@@ -14,8 +14,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import OUTBOX_WRITTEN
 from bot.identity import route
 from bot.models import OutboxMessage, Person
+
+
+# Set in a session's ``info`` when it wrote outbox rows: after the commit the database
+# wakes the dispatcher (``Database.after_outbox_commit``).
+WRITTEN = OUTBOX_WRITTEN
 
 
 async def find(session: AsyncSession, key: str) -> OutboxMessage | None:
@@ -77,6 +83,7 @@ async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: A
     row = _row(key=key, now=now, **fields)
     session.add(row)
     await session.flush()
+    session.info[WRITTEN] = True
     return row, True
 
 
@@ -96,6 +103,8 @@ async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]], *,
             created.append(_row(now=now, **item))
     session.add_all(created)
     await session.flush()
+    if created:
+        session.info[WRITTEN] = True
     return created
 
 

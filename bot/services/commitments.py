@@ -20,6 +20,8 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.context import Context
 from bot.identity import User, matches
+from bot.interactions.errors import Problem, Problems, Refused
+from bot.limits import DESCRIPTION_LIMIT, NOTE_LIMIT
 from bot.models import (
     REMINDED_STATUSES,
     Commitment,
@@ -35,9 +37,11 @@ from bot.services.notify import tell_trekkers
 REMINDER_HOUR = 9
 TASK_REMIND = "commitment_reminder"
 TASK_ESCALATE = "commitment_escalation"
-NOTE_LIMIT = 1000
-DESCRIPTION_LIMIT = 2000
 CHANGEABLE_TO = ("done", "busy", "blocked", "snoozed", "not_applicable", "open")
+# Statuses that ask for more than a click: a note, or a date to come back on.
+FORM_STATUSES = ("busy", "blocked", "snoozed", "not_applicable")
+NOTE_REQUIRED = ("blocked", "not_applicable")
+SNOOZE_DAYS = 7
 
 
 # -- schedule ---------------------------------------------------------------------
@@ -238,13 +242,6 @@ HANDLERS = {TASK_REMIND: on_reminder_task, TASK_ESCALATE: on_escalation_task}
 # -- status changes -------------------------------------------------------------------
 
 
-@dataclass
-class Change:
-    ok: bool
-    reason: str | None = None  # unknown | not_allowed | invalid
-    commitment: Commitment | None = None
-
-
 async def may_change(s: AsyncSession, c: Commitment, user: User) -> Person | None:
     """The owner, another ambassador of the same organisation, or a trekker."""
     actor = (
@@ -263,30 +260,61 @@ async def may_change(s: AsyncSession, c: Commitment, user: User) -> Person | Non
     return None
 
 
+async def changeable(s: AsyncSession, commitment_id: int | None, user: User) -> tuple[Commitment, Person]:
+    """The commitment and the actor who may change it; anyone else is refused."""
+    c = await load(s, commitment_id) if commitment_id else None
+    if c is None:
+        raise Refused("commitment.unknown")
+    actor = await may_change(s, c, user)
+    if actor is None:
+        raise Refused("commitment.refused", organisation=c.organisation.name)
+    return c, actor
+
+
+def check_status_input(to: str, note: str, snooze: str | None, snooze_date: str | None, today: date) -> date | None:
+    """The rules of the status form: a note where one is needed and not too long, a
+    snooze date in the future (default a week).  Returns the snooze date, if any."""
+    problems: dict[str, Problem] = {}
+    until = None
+    if to == "snoozed":
+        if snooze == "date":
+            try:
+                until = date.fromisoformat(snooze_date or "")
+            except ValueError:
+                until = None
+            if until is None or until <= today:
+                problems["snooze_date"] = Problem("commitment.errors.snooze_date")
+        else:
+            until = today + timedelta(days=SNOOZE_DAYS)
+    elif to in NOTE_REQUIRED and not note:
+        problems["note"] = Problem("commitment.errors.note_required")
+    if len(note) > NOTE_LIMIT:
+        problems["note"] = Problem("commitment.errors.note_long", {"limit": NOTE_LIMIT})
+    if problems:
+        raise Problems(problems)
+    return until
+
+
 async def change_status(
     s: AsyncSession,
     ctx: Context,
-    commitment_id: int,
+    commitment_id: int | None,
     user: User,
     to: str,
     note: str | None = None,
-    snooze_until: date | None = None,
-) -> Change:
-    """Record a status change (with history), update the message, tell the trekker when blocked."""
+    snooze: str | None = None,
+    snooze_date: str | None = None,
+) -> Commitment:
+    """Record a status change (with history), update the message, tell the trekker when
+    blocked.  Raises Refused (unknown, not allowed) or Problems (the form's rules)."""
     if to not in CHANGEABLE_TO:
-        raise ValueError(to)
-    c = await load(s, commitment_id)
-    if c is None:
-        return Change(False, "unknown")
-    actor = await may_change(s, c, user)
-    if actor is None:
-        return Change(False, "not_allowed", c)
+        raise Refused("commitment.unknown")
+    c, actor = await changeable(s, commitment_id, user)
     trajectory = await s.get(Trajectory, c.trajectory_id)
+    note = (note or "").strip()
+    snooze_until = check_status_input(to, note, snooze, snooze_date, local_today(ctx, trajectory))
     before = c.status
-    note = (note or "").strip() or None
     if to == "snoozed":
-        if snooze_until is None or snooze_until <= local_today(ctx, trajectory):
-            return Change(False, "invalid", c)
         c.snoozed_until = snooze_until
         new_status = c.status if c.status in ("open", "busy") else "open"
     else:
@@ -305,7 +333,7 @@ async def change_status(
             at=ctx.now(),
             from_status=before,
             to_status=to,
-            note=note,
+            note=note or None,
             snoozed_until=c.snoozed_until,
         )
     )
@@ -316,7 +344,7 @@ async def change_status(
     await refresh_message(s, ctx, c, trajectory)
     if new_status == "blocked":
         await tell_trekkers_blocked(s, ctx, c, trajectory, actor)
-    return Change(True, commitment=c)
+    return c
 
 
 async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
@@ -342,36 +370,42 @@ async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, tr
 
 @dataclass
 class NewCommitment:
-    organisation_id: int
-    owner_id: int
+    organisation_id: int | None
+    owner_id: int | None
     description: str
-    due: date
+    due: date | None
     phase: int | None
 
 
-async def validate_new(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: NewCommitment) -> dict[str, str]:
-    """Problems per field (keys: organisation, owner, description, due, phase) as text keys."""
-    errors: dict[str, str] = {}
-    organisation = await s.get(Organisation, new.organisation_id)
+async def validate_new(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: NewCommitment) -> None:
+    """The rules of a new commitment; raises Problems per field (organisation, owner,
+    description, due, phase)."""
+    errors: dict[str, Problem] = {}
+    organisation = await s.get(Organisation, new.organisation_id) if new.organisation_id else None
     if organisation is None or organisation.trajectory_id != trajectory.id:
-        errors["organisation"] = "commitment.errors.organisation"
-    owner = await s.get(Person, new.owner_id)
+        errors["organisation"] = Problem("commitment.errors.organisation")
+    owner = await s.get(Person, new.owner_id) if new.owner_id else None
     if owner is None or owner.trajectory_id != trajectory.id or not owner.active:
-        errors["owner"] = "commitment.errors.owner"
+        errors["owner"] = Problem("commitment.errors.owner")
     elif organisation is not None and owner.organisation_id != organisation.id:
-        errors["owner"] = "commitment.errors.owner_organisation"
+        errors["owner"] = Problem("commitment.errors.owner_organisation")
     if not new.description.strip():
-        errors["description"] = "commitment.errors.description_empty"
+        errors["description"] = Problem("commitment.errors.description_empty")
     elif len(new.description) > DESCRIPTION_LIMIT:
-        errors["description"] = "commitment.errors.description_long"
-    if new.due < local_today(ctx, trajectory):
-        errors["due"] = "commitment.errors.due_past"
+        errors["description"] = Problem("commitment.errors.description_long", {"limit": DESCRIPTION_LIMIT})
+    if new.due is None:
+        errors["due"] = Problem("commitment.errors.due_missing")
+    elif new.due < local_today(ctx, trajectory):
+        errors["due"] = Problem("commitment.errors.due_past")
     if new.phase is not None and new.phase not in (1, 2, 3):
-        errors["phase"] = "commitment.errors.phase"
-    return errors
+        errors["phase"] = Problem("commitment.errors.phase")
+    if errors:
+        raise Problems(errors)
 
 
 async def create(s: AsyncSession, ctx: Context, trajectory: Trajectory, new: NewCommitment, actor: Person) -> Commitment:
+    """A new commitment made in chat (after ``validate_new``), announced to its owner."""
+    await validate_new(s, ctx, trajectory, new)
     count = (await s.execute(select(func.count()).select_from(Commitment).where(Commitment.trajectory_id == trajectory.id))).scalar_one()
     key = f"chat-{count + 1}"
     while (await s.execute(select(Commitment.id).where(Commitment.trajectory_id == trajectory.id, Commitment.key == key))).first():

@@ -9,11 +9,14 @@ from typing import Any, Awaitable, Callable
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, Attachment
 from microsoft_agents.hosting.core import AgentApplication, TurnContext
 
+from bot.context import Context
+from bot.i18n import Translator
 from bot.identity import User
+from bot.interactions import actors
 from bot.teams.cards import attachment
 from bot.teams.cards.common import card, text
 from bot.teams.surface import card_reply
-from bot.teams.text import plain, to_markdown
+from bot.teams.text import plain, to_markdown, translator
 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -34,6 +37,15 @@ CardHandler = Callable[[TurnContext, dict], Awaitable[Answer]]
 
 def teams_user(context: TurnContext) -> User:
     return User("teams", context.activity.from_property.id)
+
+
+async def acting(ctx: Context, context: TurnContext) -> tuple[User, Translator]:
+    """Who pressed, and a translator in their language (Teams' counterpart of the Slack
+    middleware ``handlers.middleware``)."""
+    user = teams_user(context)
+    async with ctx.db.sessionmaker() as s:
+        lang = await actors.language_of(s, user)
+    return user, translator(lang)
 
 
 def number(value: Any) -> int:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bot import lines
 from bot.i18n import Translator
+from bot.interactions.codec import encode
+from bot.interactions.commitments import AddForm, StatusForm
+from bot.limits import DESCRIPTION_LIMIT, NOTE_LIMIT
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
 
-NOTE_MAX = 1000
 CLOSED = ("done", "not_applicable")
 
 
@@ -90,7 +92,7 @@ BUILDERS = {
 # -- modals -------------------------------------------------------------------------
 
 
-def _text_input(block_id: str, action_id: str, label: str, multiline: bool = True, optional: bool = False, max_length: int = NOTE_MAX) -> dict:
+def _text_input(block_id: str, action_id: str, label: str, multiline: bool = True, optional: bool = False, max_length: int = NOTE_LIMIT) -> dict:
     return {
         "type": "input",
         "block_id": block_id,
@@ -104,11 +106,11 @@ def _option(text: str, value: str) -> dict:
     return {"text": plain(text, OPTION_TEXT), "value": value}
 
 
-def status_modal(vm: dict, tr: Translator) -> dict:
+def status_modal(form: StatusForm, tr: Translator) -> dict:
     """Busy / blocked / not applicable (a note) or snooze (a week or a date)."""
-    kind = vm["to"]
+    kind = form.to
     title_key = {"busy": "title_busy", "blocked": "title_blocked", "snoozed": "title_snooze", "not_applicable": "title_not_applicable"}[kind]
-    blocks: Blocks = [section(tr("commitment.modal.intro", description=vm["description"]))]
+    blocks: Blocks = [section(tr("commitment.modal.intro", description=form.description))]
     if kind == "snoozed":
         week = _option(tr("commitment.modal.snooze_week"), "week")
         blocks.append(
@@ -139,7 +141,7 @@ def status_modal(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.COMMIT_STATUS,
-        "private_metadata": f'{vm["commitment_id"]}:{kind}:{vm.get("origin", "")}',
+        "private_metadata": encode(form),
         "title": plain(tr(f"commitment.modal.{title_key}"), MODAL_TITLE),
         "submit": plain(tr("commitment.modal.submit"), MODAL_TITLE),
         "close": plain(tr("commitment.modal.close"), MODAL_TITLE),
@@ -170,7 +172,7 @@ def add_modal(vm: dict, tr: Translator) -> dict:
             "label": plain(tr("commitment.add_modal.owner"), 2000),
             "element": {"type": "static_select", "action_id": Action.ADD_OWNER, "option_groups": groups[:100]},
         },
-        _text_input(Block.ADD_DESC, Action.ADD_DESC, tr("commitment.add_modal.description"), max_length=2000),
+        _text_input(Block.ADD_DESC, Action.ADD_DESC, tr("commitment.add_modal.description"), max_length=DESCRIPTION_LIMIT),
         {
             "type": "input",
             "block_id": Block.ADD_DUE,
@@ -187,7 +189,7 @@ def add_modal(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.COMMIT_ADD,
-        "private_metadata": str(vm["trajectory_id"]),
+        "private_metadata": encode(AddForm(vm["trajectory_id"])),
         "title": plain(tr("commitment.add_modal.title"), MODAL_TITLE),
         "submit": plain(tr("commitment.add_modal.submit"), MODAL_TITLE),
         "close": plain(tr("commitment.add_modal.close"), MODAL_TITLE),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 from bot import lines
 from bot.i18n import Translator
 from bot.teams.cards.common import (
@@ -19,10 +18,11 @@ from bot.teams.cards.common import (
     text_input,
     with_errors,
 )
+from bot.interactions.codec import as_data
+from bot.interactions.commitments import AddForm, StatusForm
+from bot.limits import DESCRIPTION_LIMIT, NOTE_LIMIT
 from bot.teams.ids import ORIGIN_MESSAGE, Input, Verb
 
-NOTE_MAX = 1000
-DESCRIPTION_MAX = 2000
 CLOSED = ("done", "not_applicable")
 
 
@@ -106,11 +106,11 @@ BUILDERS = {
 TITLES = {"busy": "title_busy", "blocked": "title_blocked", "snoozed": "title_snooze", "not_applicable": "title_not_applicable"}
 
 
-def status_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+def status_form(form: StatusForm, tr: Translator, errors: dict[str, str] | None = None, values: dict | None = None) -> dict:
     """Busy / blocked / not applicable (a note) or snooze (a week or a date)."""
-    kind = vm["to"]
-    body = heading(tr(f"commitment.modal.{TITLES[kind]}")) + text(tr("commitment.modal.intro", description=vm["description"]))
-    values = vm.get("values") or {}
+    kind = form.to
+    body = heading(tr(f"commitment.modal.{TITLES[kind]}")) + text(tr("commitment.modal.intro", description=form.description))
+    values = values or {}
     if kind == "snoozed":
         body.append(
             choice_input(
@@ -129,14 +129,14 @@ def status_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) 
                 Input.NOTE,
                 tr(f"commitment.modal.note_{kind}"),
                 required=required,
-                max_length=NOTE_MAX,
+                max_length=NOTE_LIMIT,
                 value=values.get(Input.NOTE),
                 error_message=tr("commitment.errors.note_required") if required else None,
             )
         )
     body = with_errors(body, errors or {})
-    data = {"commitment_id": vm["commitment_id"], "to": kind, "origin": vm.get("origin", ORIGIN_MESSAGE), "card": vm.get("card", "commitment_reminder")}
-    back = {"commitment_id": vm["commitment_id"], "origin": data["origin"], "card": data["card"]}
+    data = as_data(form)
+    back = {"commitment_id": form.commitment_id, "origin": form.origin, "card": form.card}
     return card(body, [button(tr("commitment.modal.submit"), Verb.COMMIT_SUBMIT, data, "positive"), button(tr("commitment.modal.close"), Verb.BACK, back)])
 
 
@@ -154,7 +154,7 @@ def add_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> 
                      error_message=tr("commitment.errors.organisation")),
         choice_input(Input.ADD_OWNER, tr("commitment.add_modal.owner"), owners, value=values.get(Input.ADD_OWNER),
                      error_message=tr("commitment.errors.owner")),
-        text_input(Input.ADD_DESC, tr("commitment.add_modal.description"), required=True, max_length=DESCRIPTION_MAX,
+        text_input(Input.ADD_DESC, tr("commitment.add_modal.description"), required=True, max_length=DESCRIPTION_LIMIT,
                    value=values.get(Input.ADD_DESC), error_message=tr("commitment.errors.description_empty")),
         date_input(Input.ADD_DUE, tr("commitment.add_modal.due"), required=True, value=values.get(Input.ADD_DUE),
                    error_message=tr("commitment.errors.due_missing")),
@@ -162,7 +162,7 @@ def add_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> 
                      [(tr("commitment.add_modal.phase_option", number=n), str(n)) for n in (1, 2, 3)], value=phase),
     ]
     body = with_errors(body, errors or {})
-    submit = button(tr("commitment.add_modal.submit"), Verb.COMMIT_ADD_SUBMIT, {"trajectory_id": vm["trajectory_id"]}, "positive")
+    submit = button(tr("commitment.add_modal.submit"), Verb.COMMIT_ADD_SUBMIT, as_data(AddForm(vm["trajectory_id"])), "positive")
     return card(body, [submit])
 
 

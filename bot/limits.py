@@ -1,0 +1,5 @@
+"""Lengths of what people may type, one number per kind of text.  The services enforce
+them; the Slack, Teams and web forms show the same numbers as their maximum."""
+
+NOTE_LIMIT = 1000  # a note: commitment progress, phase move, sign-off remark
+DESCRIPTION_LIMIT = 2000  # a commitment's description

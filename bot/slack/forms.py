@@ -1,0 +1,25 @@
+"""Reading a Slack modal's submitted values, and showing a use case's Problems."""
+
+from __future__ import annotations
+
+from bot.interactions.errors import Problems
+
+
+def values_of(view: dict) -> dict:
+    return view.get("state", {}).get("values", {})
+
+
+def typed(values: dict, block: str, action: str) -> str | None:
+    """A text input's value."""
+    return (values.get(block, {}).get(action) or {}).get("value")
+
+
+def selected(values: dict, block: str, action: str) -> str | None:
+    """A select's or radio group's chosen value."""
+    return ((values.get(block, {}).get(action) or {}).get("selected_option") or {}).get("value")
+
+
+def errors_for(problems: Problems, blocks: dict[str, str], tr) -> dict[str, str]:
+    """``response_action: errors`` from Problems: each field's text under its block."""
+    texts = problems.texts(tr)
+    return {blocks[name]: text for name, text in texts.items() if name in blocks}

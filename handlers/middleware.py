@@ -1,0 +1,31 @@
+"""Bolt middleware: what every Slack listener gets in its ``context``.
+
+- ``context["ctx"]``: the bot's Context (database, clock, chats);
+- ``context["user"]``: the acting platform user (``User("slack", ...)``), or None;
+- ``context["tr"]``: a translator in the acting person's language.
+
+Listeners stay at module level and read these; they never look people up themselves.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.context import Context
+from bot.identity import slack
+from bot.interactions import actors
+from bot.slack.blocks.common import translator
+
+
+def register(app: AsyncApp, ctx: Context) -> None:
+    @app.middleware
+    async def acting_person(context, body: dict, next):
+        user_id = context.user_id
+        lang = "nl"
+        if user_id and (body.get("type") in ("block_actions", "view_submission", "view_closed") or body.get("command")):
+            async with ctx.db.sessionmaker() as s:
+                lang = await actors.language_of(s, slack(user_id))
+        context["ctx"] = ctx
+        context["user"] = slack(user_id) if user_id else None
+        context["tr"] = translator(lang)
+        return await next()
