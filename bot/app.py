@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -33,9 +32,9 @@ class Bot:
     background: list[asyncio.Task] = field(default_factory=list)
     scheduler: object | None = None
     teams: object | None = None  # bot.teams.agent.TeamsApp when Teams is configured
-
-
-BOT_KEY: web.AppKey["Bot"] = web.AppKey("bot")
+    # Slack's answer to auth.test at start-up (bot/serve.py): "ok", "invalid_auth" (or another
+    # refusal), "unreachable", "not_configured"; None: not checked (tests, in-process apps).
+    slack_state: str | None = None
 
 
 def build_pacer(settings: Settings) -> Pacer:
@@ -109,7 +108,9 @@ def build_teams(settings: Settings, ctx: Context, tokens=None):
         known_service_urls=partial(people.known_service_urls, ctx.db),
         host_allowed=host_validator(settings).is_allowed,
     )
-    return build_teams_app(ctx, chat, tokens, auth_configuration(settings))
+    from handlers.teams import register_all
+
+    return build_teams_app(ctx, chat, tokens, auth_configuration(settings), register_all)
 
 
 def build_slack_app(settings: Settings, ctx: Context, client: AsyncWebClient) -> AsyncApp:
@@ -131,28 +132,26 @@ def web_app(bot: Bot, run_background: bool = True) -> web.Application:
     from handlers import http
 
     app = web.Application()
-    app[BOT_KEY] = bot
+    app[http.BOT_KEY] = bot
     http.register(app, bot)
     if bot.teams is not None:
         # POST /api/messages behind the SDK's JWT middleware (a sub-app: the check
         # guards /api/messages only, never /healthz or /slack/events).
         app.add_subapp("/api", bot.teams.web_subapp())
     if run_background:
-        app.on_startup.append(_start_background)
-        app.on_cleanup.append(_stop_background)
+        app.on_startup.append(lambda _app: _start_background(bot))
+        app.on_cleanup.append(lambda _app: _stop_background(bot))
     return app
 
 
-async def _start_background(app: web.Application) -> None:
+async def _start_background(bot: Bot) -> None:
     from scheduling.scheduler import start_scheduler
 
-    bot: Bot = app[BOT_KEY]
     bot.background.append(asyncio.create_task(bot.dispatcher.run_forever(), name="dispatcher"))
     bot.scheduler = start_scheduler(bot.ctx)
 
 
-async def _stop_background(app: web.Application) -> None:
-    bot: Bot = app[BOT_KEY]
+async def _stop_background(bot: Bot) -> None:
     bot.dispatcher.stop()
     if bot.scheduler is not None:
         bot.scheduler.shutdown(wait=False)
@@ -162,16 +161,3 @@ async def _stop_background(app: web.Application) -> None:
     if bot.teams is not None:
         await bot.teams.chat.close()
     await bot.ctx.db.dispose()
-
-
-async def slack_endpoint(request: web.Request) -> web.Response:
-    bot: Bot = request.app[BOT_KEY]
-    if bot.slack is None:
-        return web.json_response({"ok": False, "error": "slack_not_configured"}, status=503)
-    if not bot.settings.slack_signing_secret:
-        # Without a signing secret nothing can be verified: refuse, never trust (Socket
-        # Mode needs no HTTP endpoint at all).
-        return web.json_response({"ok": False, "error": "signing_secret_not_configured"}, status=401)
-    bolt_request = await to_bolt_request(request)
-    bolt_response = await bot.slack.async_dispatch(bolt_request)
-    return await to_aiohttp_response(bolt_response)

@@ -10,7 +10,6 @@ from aiohttp import web
 from bot.app import Bot, bootstrap, web_app
 from bot.i18n import t
 from bot.settings import Settings
-from handlers.http import SLACK_STATE
 
 log = logging.getLogger("dialoogbot")
 
@@ -41,7 +40,7 @@ async def serve(settings: Settings, lang: str = "nl") -> None:
         problem = "slack_unreachable" if slack_state == "unreachable" else "slack_refused"
         print(t(lang, f"cli.{problem}", error=slack_state), flush=True)
     app = web_app(bot)
-    app[SLACK_STATE] = slack_state
+    bot.slack_state = slack_state
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)

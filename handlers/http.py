@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from sqlalchemy import select, text
 
-from bot.app import BOT_KEY
 from bot.i18n import t
 from bot.calendar import build_ics, ics_filename
 from bot.models import Session
@@ -14,14 +14,12 @@ from bot.services.invitations import calendar_event
 from handlers import pages
 
 
-# Slack's answer to auth.test at start-up (bot/serve.py): "ok", "invalid_auth" (or another
-# refusal), "unreachable", "not_configured". Not set: not checked (tests, in-process apps).
-SLACK_STATE: web.AppKey[str] = web.AppKey("slack_state")
+# The Bot (bot.app.Bot) this web application serves; bot.app.web_app sets it.
+BOT_KEY: web.AppKey = web.AppKey("bot")
+
 
 
 def register(app: web.Application, bot) -> None:
-    from bot.app import slack_endpoint
-
     app.router.add_post("/slack/events", slack_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ics/{token}.ics", calendar_file)
@@ -35,7 +33,7 @@ async def healthz(request: web.Request) -> web.Response:
     Slack token is not fixed by restarting, and Teams may still work); ``ok`` is false
     when Slack refused the token or could not be reached at start-up."""
     bot = request.app[BOT_KEY]
-    slack = request.app.get(SLACK_STATE) or ("unchecked" if bot.slack is not None else "not_configured")
+    slack = bot.slack_state or ("unchecked" if bot.slack is not None else "not_configured")
     teams = getattr(bot, "teams", None) is not None
     try:
         async with bot.ctx.db.sessionmaker() as s:
@@ -63,3 +61,16 @@ async def calendar_file(request: web.Request) -> web.Response:
 
 async def teams_not_configured(request: web.Request) -> web.Response:
     return web.json_response({"error": "teams_not_configured"}, status=401)
+
+
+async def slack_endpoint(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    if bot.slack is None:
+        return web.json_response({"ok": False, "error": "slack_not_configured"}, status=503)
+    if not bot.settings.slack_signing_secret:
+        # Without a signing secret nothing can be verified: refuse, never trust (Socket
+        # Mode needs no HTTP endpoint at all).
+        return web.json_response({"ok": False, "error": "signing_secret_not_configured"}, status=401)
+    bolt_request = await to_bolt_request(request)
+    bolt_response = await bot.slack.async_dispatch(bolt_request)
+    return await to_aiohttp_response(bolt_response)

@@ -114,9 +114,12 @@ async def messages_endpoint(request: web.Request) -> web.StreamResponse:
 
 
 
-def build_teams_app(ctx: Context, chat: TeamsChat, tokens: TokenSource, auth_config: AgentAuthConfiguration) -> TeamsApp:
+def build_teams_app(
+    ctx: Context, chat: TeamsChat, tokens: TokenSource, auth_config: AgentAuthConfiguration, register_routes
+) -> TeamsApp:
+    """The Teams agent; ``register_routes(agent, ctx, chat)`` adds the routes (bot.app
+    passes ``handlers.teams.register_all``: the core never imports the adapters)."""
     from bot.teams.auth import host_validator
-    from handlers.teams import register_all
 
     provider = _Tokens(tokens, auth_config)
     adapter = CloudAdapter(
@@ -136,7 +139,7 @@ def build_teams_app(ctx: Context, chat: TeamsChat, tokens: TokenSource, auth_con
 
     adapter.on_turn_error = on_turn_error
     agent.error(tell_error)
-    register_all(agent, ctx, chat)
+    register_routes(agent, ctx, chat)
     return TeamsApp(agent=agent, adapter=adapter, chat=chat, auth_config=auth_config)
 
 
