@@ -738,6 +738,10 @@ class ExportTable:
     headers: list[str]
     rows: list[list[Any]]
     text_columns: set[int]
+    identity_columns: int = 0  # the first headers are IDENTITY_COLUMNS codes (named forms), the rest question keys
+
+
+IDENTITY_COLUMNS = ("name", "email", "organisation", "submitted", "updated")  # headers: cli.export.col_<code>
 
 
 async def export_table(s: AsyncSession, session: Session, threshold: int) -> ExportTable | None:
@@ -751,8 +755,8 @@ async def export_table(s: AsyncSession, session: Session, threshold: int) -> Exp
         return None
     rows = await responses(s, ev)
     keys = [q["key"] for q in ev.questions]
-    fixed = [] if ev.anonymous else ["naam", "e-mail", "organisatie", "ingevuld", "gewijzigd"]
-    table = ExportTable(ev.anonymous, ev.questions, fixed + keys, [], set())
+    fixed = [] if ev.anonymous else list(IDENTITY_COLUMNS)
+    table = ExportTable(ev.anonymous, ev.questions, fixed + keys, [], set(), len(fixed))
     table.text_columns = {len(fixed) + i for i, q in enumerate(ev.questions) if q["type"] in ("text", "choice", "multi")}
     if not ev.anonymous:
         table.text_columns |= {0, 1, 2}
