@@ -148,7 +148,7 @@ def cmd_export(args, settings: Settings) -> int:
     from bot.export import export_evaluations
 
     prepare_database(settings, args.lang)
-    result = asyncio.run(export_evaluations(settings.database_url, args.session, args.format, args.trajectory))
+    result = asyncio.run(export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang))
     to_stdout = args.output == "-"
     say = (lambda name, **p: print(t(args.lang, f"cli.export.{name}", **p), file=sys.stderr)) if to_stdout else (
         lambda name, **p: out(args.lang, f"export.{name}", **p)
@@ -212,10 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="public base URL for the app's web links (default PUBLIC_URL)")
     p = sub.add_parser("db", help="database maintenance")
     p.add_argument("action", choices=("upgrade",))
-    p = sub.add_parser("export", help="export data, e.g. the answers of an evaluation")
+    p = sub.add_parser(
+        "export",
+        help="export data, e.g. the answers of an evaluation",
+        description="Export the answers of a session's evaluation. Column headers and sheet names follow --lang. "
+        "CSV uses ';' as separator with --lang nl (the default; Dutch Excel expects it) and ',' with --lang en.",
+    )
     p.add_argument("what", choices=("evaluations",))
     p.add_argument("--session", required=True, help="the key of the session")
-    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help="csv (separator ';' with --lang nl, ',' with --lang en) or xlsx (default csv)")
+    p.add_argument("--lang", choices=("nl", "en"), default=argparse.SUPPRESS,
+                   help="language of headers and messages, and so the CSV separator (default nl)")
     p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
     p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
     return parser

@@ -1,7 +1,12 @@
-"""``python -m bot export evaluations``: the raw answers of one session's evaluation
-as CSV or XLSX.  Anonymous forms are exported without names, e-mail addresses or
-times, in an order that says nothing (the random ids of the rows), and only from
-the trajectory's anonymity threshold.
+"""The raw answers of one session's evaluation as CSV or XLSX: for
+``python -m bot export evaluations`` and for the "Download als Excel" button on the
+results (an outbox ``file`` row whose bytes :func:`outbox_file` builds at send time).
+Anonymous forms are exported without names, e-mail addresses or times, in an order
+that says nothing (the random ids of the rows), and only from the trajectory's
+anonymity threshold (``evaluations.export_table``: one rule for both ways out).
+
+Headers and sheet names are in the reader's language; CSV uses ``;`` as separator in
+Dutch (what Dutch Excel expects) and ``,`` in English.
 
 Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe in CSV, the
@@ -21,11 +26,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import Session, Trajectory
+from bot.models import Evaluation, Session, Trajectory
 from bot.i18n import t
 from bot.services import evaluations
 
 FORMATS = ("csv", "xlsx")
+SEPARATORS = {"nl": ";", "en": ","}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -53,10 +59,20 @@ def _csv_safe(value):
     return value
 
 
-def to_csv(table: evaluations.ExportTable, tz: ZoneInfo) -> bytes:
+def headers(table: evaluations.ExportTable, lang: str) -> list[str]:
+    """Identity columns in the reader's language; question columns by their key."""
+    n = table.identity_columns
+    return [t(lang, f"cli.export.col_{code}") for code in table.headers[:n]] + table.headers[n:]
+
+
+def separator(lang: str) -> str:
+    return SEPARATORS.get(lang, ",")
+
+
+def to_csv(table: evaluations.ExportTable, tz: ZoneInfo, lang: str = "nl") -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headers)
+    writer = csv.writer(buffer, delimiter=separator(lang), lineterminator="\r\n")
+    writer.writerow(headers(table, lang))
     for row in table.rows:
         out = []
         for index, value in enumerate(row):
@@ -74,7 +90,7 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str 
     book = Workbook()
     sheet = book.active
     sheet.title = t(lang, "cli.export.sheet_answers")
-    sheet.append(table.headers)
+    sheet.append(headers(table, lang))
     for row in table.rows:
         sheet.append([_cell(v, tz) for v in row])
         for index in table.text_columns:
@@ -85,7 +101,7 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str 
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
     questions = book.create_sheet(t(lang, "cli.export.sheet_questions"))
-    questions.append(["key", "type"] + [t(lang, f"cli.export.col_{c}") for c in ("question", "scale", "options", "optional")])
+    questions.append([t(lang, f"cli.export.col_{c}") for c in ("key", "type", "question", "scale", "options", "optional")])
     for q in table.questions:
         questions.append(
             [q["key"], q["type"], q["question"], q.get("scale") or "", "; ".join(q.get("options") or []), t(lang, "cli.export.yes") if q.get("optional") else t(lang, "cli.export.no")]
@@ -97,7 +113,15 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str 
     return out.getvalue()
 
 
-async def export_evaluations(database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None) -> Export:
+def render(table: evaluations.ExportTable, fmt: str, timezone: str, title: str, lang: str) -> bytes:
+    tz = ZoneInfo(timezone)
+    return to_csv(table, tz, lang) if fmt == "csv" else to_xlsx(table, tz, title, lang)
+
+
+async def export_evaluations(
+    database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None, lang: str = "nl"
+) -> Export:
+    """The CLI's export: find the session by key, build the file."""
     database = Database(database_url)
     try:
         async with database.sessionmaker() as s:
@@ -120,15 +144,36 @@ async def export_evaluations(database_url: str, session_key: str, fmt: str, traj
                 return Export("no_evaluation")
     finally:
         await database.dispose()
-    tz = ZoneInfo(trajectory.timezone)
-    content = to_csv(table, tz) if fmt == "csv" else to_xlsx(table, tz, session.title)
     return Export(
         rows=len(table.rows),
         anonymous=table.anonymous,
         below_threshold=table.anonymous and not table.rows,
         threshold=threshold,
-        content=content,
+        content=render(table, fmt, trajectory.timezone, session.title, lang),
     )
+
+
+def filename(session_key: str, fmt: str) -> str:
+    return f"evaluatie-{session_key}.{fmt}"
+
+
+async def outbox_file(db: Database, data: dict, lang: str) -> bytes:
+    """The bytes of an ``evaluation_export`` outbox row, from the database as it is now.
+
+    The row holds only which evaluation and format; the answers are never copied into
+    the outbox.  The threshold applies here as in the CLI (``export_table``)."""
+    from bot.chat import ChatError
+
+    async with db.sessionmaker() as s:
+        ev = await s.get(Evaluation, int(data["evaluation_id"]))
+        session = await s.get(Session, ev.session_id) if ev is not None else None
+        if session is None:
+            raise ChatError("evaluation_gone", permanent=True)
+        trajectory = await s.get(Trajectory, session.trajectory_id)
+        table = await evaluations.export_table(s, session, evaluations.config(trajectory).threshold)
+    if table is None or (table.anonymous and not table.rows):
+        raise ChatError("export_not_allowed", permanent=True)
+    return render(table, data.get("format", "xlsx"), trajectory.timezone, session.title, lang)
 
 
 def write(result: Export, output: str) -> None:

@@ -1,4 +1,5 @@
-"""``/dialoog evaluatie <sessie> [resultaten]``, the prompt button and the form."""
+"""``/dialoog evaluatie <sessie> [resultaten]``, the prompt button, the form and the
+results' "Download als Excel" button."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from bot.context import Context
 from bot.formatting import format_datetime
 from bot.identity import slack
 from bot.models import Session
-from bot.services import directory, evaluations
+from bot.services import directory, evaluations, exports
 from bot.slack.blocks.common import text_reply, translator
 from bot.slack.blocks.evaluations import evaluation_modal, question_action_id, question_block_id
 from bot.slack.ids import Action, Block, View
@@ -90,6 +91,16 @@ def register(app: AsyncApp, ctx: Context) -> None:
             return
         # The trigger_id is valid for 3 seconds: open the form before anything else.
         await client.views_open(trigger_id=body["trigger_id"], view=evaluation_modal(access.vm, tr))
+
+    @app.action(Action.EVAL_EXPORT)
+    async def on_export(ack, body: dict, action: dict, respond):
+        """From the results: the answers as an xlsx file in the trekker's DM."""
+        await ack()
+        request = await exports.request_export(ctx, _int(action.get("value")) or 0, slack(body["user"]["id"]))
+        if request.ok:
+            ctx.wake_dispatcher()
+        key, params = exports.reply(request)
+        await respond(response_type="ephemeral", replace_original=False, **text_reply(translator(request.language), key, **params))
 
     @app.view(View.EVALUATION)
     async def on_submit(ack, body: dict, view: dict):

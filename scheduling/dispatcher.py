@@ -42,13 +42,18 @@ class Outcome:
     retry_in: float | None = None
 
 
-async def file_upload(row: OutboxMessage) -> FileUpload:
-    """The file of a ``file`` row: stored text, or a chart rendered now from its data."""
+async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpload:
+    """The file of a ``file`` row: stored text, a chart rendered now from its data, or an
+    evaluation export built now from the database."""
     data = row.data
     if row.template == "chart":
         from bot.chart import render_for_outbox
 
         content = await asyncio.to_thread(render_for_outbox, data, row.language)
+    elif row.template == "evaluation_export":
+        from bot.export import outbox_file
+
+        content = await outbox_file(db, data, row.language)
     else:
         content = data["content"].encode("utf-8")
     return FileUpload(
@@ -207,7 +212,7 @@ class Dispatcher:
                 thread = await self._thread_of(row)
                 if isinstance(thread, Outcome):
                     return thread
-                ref = await chat.send_file(row.target, await file_upload(row), thread)
+                ref = await chat.send_file(row.target, await file_upload(row, self.db), thread)
             else:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)

@@ -1,5 +1,6 @@
 """``python -m bot export evaluations --session KEY --format csv|xlsx``: the raw answers,
-named forms with identities and anonymous forms without, text exactly as typed."""
+named forms with identities and anonymous forms without, text exactly as typed;
+headers in the chosen language, CSV with ``;`` in Dutch and ``,`` in English."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import cli
-from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_WELZIJN, COLLEGA, TREKKER, harness_env, run_cli
+from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_WELZIJN, COLLEGA, TREKKER, cli_env, harness_env, run_cli
 from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, to_prompt_time, unpaced
 from tests.conftest import ROOT
 
@@ -46,6 +47,10 @@ async def export(h, monkeypatch, tmp_path, *args: str) -> tuple[int, str, bytes 
     return code, printed, output.read_bytes() if output.exists() else None
 
 
+def csv_rows(content: bytes, separator: str = ";") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=separator))
+
+
 async def named_evaluation(h) -> None:
     await h.import_example()
     await invite_and_answer(h, {AMB_LINDE: "Ik kom", AMB_GGD: "Ik kom", AMB_WELZIJN: "Misschien"})
@@ -62,7 +67,8 @@ async def test_csv_export_of_a_named_evaluation(harness, monkeypatch, tmp_path):
     assert code == 0, printed
     assert "2 antwoorden geschreven" in printed
     assert content.startswith(b"\xef\xbb\xbf"), "a BOM, so Excel reads UTF-8"
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert content.decode("utf-8-sig").startswith("naam;e-mail;"), "Dutch Excel expects ';'"
+    rows = csv_rows(content)
     assert rows[0] == ["naam", "e-mail", "organisatie", "ingevuld", "gewijzigd", "waarde", "doelen", "risico", "nodig"]
     assert rows[1] == [
         "Ambassadeur De Linde", AMB_LINDE, "Zorggroep De Linde", "2027-03-09 16:45", "2027-03-09 16:45",
@@ -108,12 +114,12 @@ async def test_anonymous_export_has_no_identities_and_waits_for_the_threshold(ha
     code, printed, content = await export(h, monkeypatch, tmp_path, "--session", "start", "--format", "csv")
     assert code == 0
     assert "minder dan 3 antwoorden" in printed
-    assert list(csv.reader(io.StringIO(content.decode("utf-8-sig")))) == [["waarde", "doelen", "risico", "nodig"]]
+    assert csv_rows(content) == [["waarde", "doelen", "risico", "nodig"]]
 
     await fill_in(h, AMB_WELZIJN, rating=3, choice="Deels", risico="derde")
     code, printed, content = await export(h, monkeypatch, tmp_path, "--session", "start", "--format", "csv")
     assert code == 0 and "3 antwoorden geschreven" in printed and "geen namen" in printed
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = csv_rows(content)
     assert rows[0] == ["waarde", "doelen", "risico", "nodig"]
     assert sorted(rows[1:]) == sorted([["5", "Ja", "eerste", ""], ["1", "Nee", "'" + FORMULA, ""], ["3", "Deels", "derde", ""]])
     text = content.decode("utf-8-sig")
@@ -138,4 +144,43 @@ async def test_export_says_what_is_wrong(harness, monkeypatch, tmp_path):
     assert code == 2
     await h.command(TREKKER, "evaluatie start")
     code, printed, _ = await export(h, monkeypatch, tmp_path, "--session", "start", "--output", "-")
-    assert code == 0 and printed.startswith("\ufeffnaam,e-mail")
+    assert code == 0 and printed.startswith("\ufeffnaam;e-mail")
+
+
+async def test_english_export_uses_commas_and_english_headers(harness, monkeypatch, tmp_path):
+    h = harness
+    await named_evaluation(h)
+    # --lang before the subcommand (global) or after it (the export's own): both work.
+    for argv in (["--lang", "en", "export", "evaluations"], ["export", "evaluations", "--lang", "en"]):
+        monkeypatch.setenv("DATABASE_URL", h.bot.settings.database_url)
+        target = tmp_path / "answers.csv"
+        stdout, stderr = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+        monkeypatch.setattr("sys.stdout", stdout)
+        monkeypatch.setattr("sys.stderr", stderr)
+        code = await asyncio.to_thread(cli.main, argv + ["--session", "start", "--format", "csv", "--output", str(target)])
+        monkeypatch.undo()
+        stdout.flush()
+        assert code == 0, stderr.getvalue()
+        assert "2 answers written" in stdout.buffer.getvalue().decode()
+        text = target.read_bytes().decode("utf-8-sig")
+        assert text.startswith("name,e-mail,organisation,submitted,changed,waarde,doelen,risico,nodig\r\n"), text[:80]
+        rows = csv_rows(target.read_bytes(), ",")
+        assert rows[1][:3] == ["Ambassadeur De Linde", AMB_LINDE, "Zorggroep De Linde"] and rows[1][7] == "'" + FORMULA
+        assert rows[2][7] == HOSTILE, "a comma, a quote and a newline survive"
+
+    result = await run_cli(
+        "--lang", "en", "export", "evaluations", "--session", "start", "--format", "xlsx", "--output", str(tmp_path / "a.xlsx"),
+        env=harness_env(h), cwd=ROOT,
+    )
+    assert result.code == 0, result.both
+    book = load_workbook(tmp_path / "a.xlsx")
+    assert book.sheetnames == ["Answers", "Questions"]
+    assert [c.value for c in book["Answers"][1]][:5] == ["name", "e-mail", "organisation", "submitted", "changed"]
+    assert [c.value for c in book["Questions"][1]] == ["key", "type", "question", "scale", "options", "optional"]
+
+
+async def test_export_help_tells_the_separator():
+    result = await run_cli("export", "--help", env=cli_env(), cwd=ROOT)
+    assert result.code == 0, result.both
+    text = " ".join(result.both.split())
+    assert "';' as separator with --lang nl" in text and "',' with --lang en" in text

@@ -651,6 +651,16 @@ def summarise(questions: list[dict], rows: list[dict], who: list[dict | None]) -
     return out
 
 
+def hidden(ev: Evaluation, answers: int, cfg: Config, now: datetime) -> str | None:
+    """Why an anonymous evaluation's answers are not shown (results) or handed out (the
+    export button) yet: ``threshold`` (too few) or ``until_closed``; None when they may be."""
+    if ev.anonymous and answers < cfg.threshold:
+        return "threshold"
+    if ev.anonymous and is_open(ev, now):
+        return "until_closed"
+    return None
+
+
 async def results_vm(s: AsyncSession, ctx: Context, ev: Evaluation, session: Session, trajectory: Trajectory) -> dict:
     cfg = config(trajectory)
     prompted, responded = await counts(s, ev)
@@ -658,6 +668,7 @@ async def results_vm(s: AsyncSession, ctx: Context, ev: Evaluation, session: Ses
     closed = not is_open(ev, ctx.now())
     vm: dict[str, Any] = {
         "session_key": session.key,
+        "evaluation_id": ev.id,
         "title": session.title,
         "trajectory": trajectory.title,
         "timezone": trajectory.timezone,
@@ -673,11 +684,8 @@ async def results_vm(s: AsyncSession, ctx: Context, ev: Evaluation, session: Ses
         "hidden": None,
         "questions": [],
     }
-    if ev.anonymous and len(rows) < cfg.threshold:
-        vm["hidden"] = "threshold"
-        return vm
-    if ev.anonymous and not closed:
-        vm["hidden"] = "until_closed"
+    vm["hidden"] = hidden(ev, len(rows), cfg, ctx.now())
+    if vm["hidden"]:
         return vm
     who: list[dict | None] = [None] * len(rows)
     if not ev.anonymous:
@@ -738,6 +746,10 @@ class ExportTable:
     headers: list[str]
     rows: list[list[Any]]
     text_columns: set[int]
+    identity_columns: int = 0  # the first headers are IDENTITY_COLUMNS codes (named forms), the rest question keys
+
+
+IDENTITY_COLUMNS = ("name", "email", "organisation", "submitted", "updated")  # headers: cli.export.col_<code>
 
 
 async def export_table(s: AsyncSession, session: Session, threshold: int) -> ExportTable | None:
@@ -751,8 +763,8 @@ async def export_table(s: AsyncSession, session: Session, threshold: int) -> Exp
         return None
     rows = await responses(s, ev)
     keys = [q["key"] for q in ev.questions]
-    fixed = [] if ev.anonymous else ["naam", "e-mail", "organisatie", "ingevuld", "gewijzigd"]
-    table = ExportTable(ev.anonymous, ev.questions, fixed + keys, [], set())
+    fixed = [] if ev.anonymous else list(IDENTITY_COLUMNS)
+    table = ExportTable(ev.anonymous, ev.questions, fixed + keys, [], set(), len(fixed))
     table.text_columns = {len(fixed) + i for i, q in enumerate(ev.questions) if q["type"] in ("text", "choice", "multi")}
     if not ev.anonymous:
         table.text_columns |= {0, 1, 2}

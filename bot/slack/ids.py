@@ -50,6 +50,7 @@ class Action(StrEnum):
     # evaluations
     EVAL_OPEN = "eval_open"
     EVAL_ANSWER = "eval_answer"
+    EVAL_EXPORT = "eval_export"  # value: evaluation id; the answers as a file (trekker)
 
 
 class View(StrEnum):
@@ -99,6 +100,7 @@ class Block(StrEnum):
     EVAL_PROMPT = "eval_prompt"
     EVAL_REMINDER = "eval_reminder"
     EVAL_QUESTION = "eval_q"  # block_id of a question: "eval_q:<question key>"
+    EVAL_RESULTS = "eval_results"  # the results' export button
 
 
 RSVP_ACTIONS = {Action.RSVP_YES: "yes", Action.RSVP_NO: "no", Action.RSVP_MAYBE: "maybe"}

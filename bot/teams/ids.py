@@ -24,6 +24,7 @@ class Verb(StrEnum):
     EVAL_OPEN = "eval_open"  # prompt_id: the evaluation form
     EVAL_SUBMIT = "eval_submit"  # prompt_id + Input.eval_q_<key>
     EVAL_BACK = "eval_back"  # prompt_id: close the form, show the prompt again
+    EVAL_EXPORT = "eval_export"  # evaluation_id: the answers as a file in the personal chat (trekker)
     SUMMARY_REMIND = "summary_remind"  # session_id: remind the next session's non-responders (trekker)
     PHASE_SUBMIT = "phase_submit"  # trajectory_id, to + Input.phase_*: move to the next phase (trekker)
     SIGN_START_SUBMIT = "sign_start_submit"  # trajectory_id + Input.sign_*: ask the organisations to sign

@@ -1,7 +1,8 @@
 """Evaluations in Teams: "Evaluatie invullen" turns the prompt card into the form;
 sending it checks every answer on the server (clear messages under the questions),
-stores it and turns the card into "Bedankt".  ``evaluatie <sessie>`` is the Slack
-subcommand (``handlers.evaluations``)."""
+stores it and turns the card into "Bedankt".  "Download als Excel" on the results
+sends the answers as a file in the trekker's personal chat.  ``evaluatie <sessie>``
+is the Slack subcommand (``handlers.evaluations``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext
 
 from bot.context import Context
 from bot.models import Session, Trajectory
-from bot.services import evaluations
+from bot.services import evaluations, exports
 from bot.teams.cards.evaluations import BUILDERS, CARDS, evaluation_form, input_id
 from bot.teams.ids import Verb
 from bot.teams.text import translator
@@ -85,7 +86,15 @@ def register(agent: AgentApplication, ctx: Context, chat) -> None:
             return Answer(text=translator("nl")("evaluation.refuse.not_yours"))
         return Answer(card=await prompt_card(prompt.id, data.get("card")))
 
+    async def on_export(context: TurnContext, data: dict) -> Answer:
+        request = await exports.request_export(ctx, number(data.get("evaluation_id")), teams_user(context))
+        if request.ok:
+            ctx.wake_dispatcher()
+        key, params = exports.reply(request)
+        return Answer(text=translator(request.language)(key, **params))
+
     on_card(agent, Verb.EVAL_OPEN, on_open)
+    on_card(agent, Verb.EVAL_EXPORT, on_export)
     on_card(agent, Verb.EVAL_SUBMIT, on_submit)
     on_card(agent, Verb.EVAL_BACK, on_back)
 

@@ -201,7 +201,15 @@ def evaluation_results(vm: dict, tr: Translator) -> dict:
                 blocks.append(section(tr("evaluation.results.truncated", key=vm["session_key"])))
                 break
             blocks.extend(part)
-        blocks.append(context(tr("evaluation.results.export", key=vm["session_key"])))
+        if vm.get("evaluation_id"):
+            blocks.append(context(tr("evaluation.results.export")))
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": Block.EVAL_RESULTS,
+                    "elements": [button(tr("evaluation.button.export"), Action.EVAL_EXPORT, str(vm["evaluation_id"]))],
+                }
+            )
     return message(tr("evaluation.results.notification", title=vm["title"]), blocks[:50])
 
 

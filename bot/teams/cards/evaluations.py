@@ -157,6 +157,7 @@ def evaluation_results(vm: dict, tr: Translator) -> dict:
     body += note(f"{_when(vm, tr.lang)} · {status} · {kind}")
     rate = round(100 * vm["responded"] / vm["prompted"]) if vm["prompted"] else 0
     body += text(tr("evaluation.results.rate", responded=vm["responded"], prompted=vm["prompted"], rate=rate))
+    buttons: list[Element] = []
     if vm.get("hidden") == "threshold":
         body += text(tr("evaluation.results.below_threshold", count=vm["answers"], threshold=vm["threshold"]))
     elif vm.get("hidden") == "until_closed":
@@ -170,8 +171,10 @@ def evaluation_results(vm: dict, tr: Translator) -> dict:
                 body += text(tr("evaluation.results.truncated", key=vm["session_key"]))
                 break
             body += separator(text("\n".join(lines)))
-        body += note(tr("evaluation.results.export", key=vm["session_key"]))
-    return message(tr("evaluation.results.notification", title=vm["title"]), body)
+        if vm.get("evaluation_id"):
+            body += note(tr("evaluation.results.export"))
+            buttons = [button(tr("evaluation.button.export"), Verb.EVAL_EXPORT, {"evaluation_id": vm["evaluation_id"]})]
+    return message(tr("evaluation.results.notification", title=vm["title"]), body, buttons)
 
 
 BUILDERS = {
