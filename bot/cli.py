@@ -24,14 +24,18 @@ def prepare_database(settings: Settings, lang: str) -> None:
     if settings.is_sqlite:
         dbmod.upgrade(settings.database_url)
         return
-    database = dbmod.Database(settings.database_url)
+    async def check() -> None:
+        database = dbmod.Database(settings.database_url)
+        try:
+            await dbmod.ensure_schema_current(database.engine, settings.database_url)
+        finally:
+            await database.dispose()  # in the same event loop as its connections (asyncpg)
+
     try:
-        asyncio.run(dbmod.ensure_schema_current(database.engine, settings.database_url))
+        asyncio.run(check())
     except dbmod.SchemaOutOfDate as exc:
         out(lang, "schema_out_of_date", message=str(exc))
         raise SystemExit(1) from exc
-    finally:
-        asyncio.run(database.dispose())
 
 
 def load_file(path: str, lang: str):
