@@ -642,18 +642,16 @@ def test_numbers_where_text_is_expected():
     assert [(e.field, e.code) for e in errors_of(text)] == [("trajectory.title", "not_text")]
 
 
-def test_alias_bomb_is_refused_quickly():
-    import time
-
+def test_alias_bomb_is_refused():
+    # The loader counts nodes while it expands aliases and stops at its limit; the suite
+    # asserts the refusal, not a time (bench/ measures, the suite does not time).
     roles = "[" + ", ".join(["trekker"] * 2000) + "]"
     text = doc(f"""\
         r: &r {roles}
         sessions:
           - &s {{key: s, title: S, phase: 1, starts: 2027-03-09 14:00, ends: 2027-03-09 15:00, invite: {{roles: *r}}}}
         """) + "  - *s\n" * 2000
-    started = time.perf_counter()
     errors = errors_of(text)
-    assert time.perf_counter() - started < 10
     assert "too_large" in [e.code for e in errors]
 
 
