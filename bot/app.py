@@ -152,7 +152,9 @@ async def _stop_background(app: web.Application) -> None:
     bot: Bot = app[BOT_KEY]
     bot.dispatcher.stop()
     if bot.scheduler is not None:
-        bot.scheduler.shutdown(wait=False)
+        from scheduling.scheduler import stop_scheduler
+
+        await stop_scheduler(bot.scheduler)
     for task in bot.background:
         task.cancel()
     await asyncio.gather(*bot.background, return_exceptions=True)

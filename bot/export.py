@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -97,7 +98,18 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str 
     return out.getvalue()
 
 
-async def export_evaluations(database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None) -> Export:
+def _reporting(rows: list, progress: Callable[[str, int, int], None]) -> Iterator:
+    """The rows, calling ``progress("rows", done, total)`` as each one is written."""
+    progress("rows", 0, len(rows))
+    for done, row in enumerate(rows, 1):
+        yield row
+        progress("rows", done, len(rows))
+
+
+async def export_evaluations(
+    database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Export:
     database = Database(database_url)
     try:
         async with database.sessionmaker() as s:
@@ -121,11 +133,14 @@ async def export_evaluations(database_url: str, session_key: str, fmt: str, traj
     finally:
         await database.dispose()
     tz = ZoneInfo(trajectory.timezone)
+    rows = len(table.rows)
+    if progress is not None:
+        table = replace(table, rows=_reporting(table.rows, progress))
     content = to_csv(table, tz) if fmt == "csv" else to_xlsx(table, tz, session.title)
     return Export(
-        rows=len(table.rows),
+        rows=rows,
         anonymous=table.anonymous,
-        below_threshold=table.anonymous and not table.rows,
+        below_threshold=table.anonymous and not rows,
         threshold=threshold,
         content=content,
     )
