@@ -154,7 +154,9 @@ async def _start_background(bot: Bot) -> None:
 async def _stop_background(bot: Bot) -> None:
     bot.dispatcher.stop()
     if bot.scheduler is not None:
-        bot.scheduler.shutdown(wait=False)
+        from scheduling.scheduler import stop_scheduler
+
+        await stop_scheduler(bot.scheduler)
     for task in bot.background:
         task.cancel()
     await asyncio.gather(*bot.background, return_exceptions=True)

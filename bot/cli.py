@@ -6,7 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot import db as dbmod
 from bot.i18n import t
@@ -67,18 +71,36 @@ def cmd_check(args, settings: Settings) -> int:
     return 0
 
 
+def missing_sqlite_file(settings: Settings) -> bool:
+    """True for a SQLite database whose file does not exist (yet)."""
+    if not settings.is_sqlite:
+        return False
+    path = make_url(settings.database_url).database
+    return bool(path) and path != ":memory:" and not path.startswith("file:") and not Path(path).exists()
+
+
 def cmd_import(args, settings: Settings) -> int:
+    parsed = load_file(args.file, args.lang)
+    if args.dry_run and missing_sqlite_file(settings):
+        # Compare against an empty database, without creating the real one.
+        with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:
+            return run_import(args, replace(settings, database_url=f"sqlite:///{Path(empty) / 'leeg.db'}"), parsed)
+    return run_import(args, settings, parsed)
+
+
+def run_import(args, settings: Settings, parsed) -> int:
     from bot.app import bootstrap
     from bot.importer import import_file
+    from bot.progress import CliProgress
     from bot.services.people import SlackUnavailable
 
-    parsed = load_file(args.file, args.lang)
     prepare_database(settings, args.lang)
 
     async def run():
         bot = bootstrap(settings)
         try:
-            return await import_file(bot.ctx, parsed, dry_run=args.dry_run)
+            with CliProgress(args.lang) as progress:
+                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress)
         finally:
             await bot.ctx.db.dispose()
 
@@ -89,15 +111,20 @@ def cmd_import(args, settings: Settings) -> int:
         out(args.lang, "nothing_saved")
         return EXIT_INVALID if exc.refused else 1
     lang = args.lang
+    dry = "_dry" if args.dry_run else ""
     if args.dry_run:
         out(lang, "dry_run")
     status = "import_created" if report.created else ("import_updated" if report.changed else "import_unchanged")
-    out(lang, status, key=report.key)
+    out(lang, status + dry, key=report.key)
     out(lang, "import_counts", **report.counts)
     if report.moved:
-        out(lang, "moved", keys=", ".join(report.moved))
+        out(lang, "moved" + dry, keys=", ".join(report.moved))
     if report.cancelled:
-        out(lang, "cancelled", keys=", ".join(report.cancelled))
+        out(lang, "cancelled" + dry, keys=", ".join(report.cancelled))
+    if report.removed:
+        out(lang, "removed_header" + dry, count=len(report.removed))
+        for name, email in sorted(report.removed):
+            out(lang, "removed_line", name=name, email=email)
     if report.lookup_skipped:
         out(lang, "lookup_skipped")
     elif report.unreachable:
@@ -131,7 +158,10 @@ def cmd_serve(args, settings: Settings) -> int:
     prepare_database(settings, args.lang)
     if not settings.slack_configured and not settings.slack_app_token:
         print(setup_steps(settings, args.lang))
-    asyncio.run(serve(settings, args.lang))
+    try:
+        asyncio.run(serve(settings, args.lang))  # returns on SIGINT / SIGTERM
+    except KeyboardInterrupt:  # where no signal handler can be set (Windows), or a second Ctrl-C
+        out(args.lang, "stopping")
     return 0
 
 
@@ -150,9 +180,13 @@ def setup_steps(settings: Settings, lang: str) -> str:
 def cmd_export(args, settings: Settings) -> int:
     """``export evaluations --session KEY --format csv|xlsx``: the raw answers as a file."""
     from bot.export import export_evaluations
+    from bot.progress import CliProgress
 
     prepare_database(settings, args.lang)
-    result = asyncio.run(export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang))
+    with CliProgress(args.lang) as progress:
+        result = asyncio.run(
+            export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang, progress=progress)
+        )
     to_stdout = args.output == "-"
     say = (lambda name, **p: print(t(args.lang, f"cli.export.{name}", **p), file=sys.stderr)) if to_stdout else (
         lambda name, **p: out(args.lang, f"export.{name}", **p)
@@ -200,6 +234,7 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
     parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
+    parser.add_argument("--verbose", action="store_true", help="also show the log lines of the libraries (INFO)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the bot (default)")
     p = sub.add_parser("check", help="validate a trajectory file")
@@ -244,9 +279,23 @@ COMMANDS = {
 }
 
 
+OWN_LOGGERS = ("bot", "dialoogbot", "handlers", "scheduling")
+
+
+def setup_logging(verbose: bool, command: str) -> None:
+    """Warnings only, so a command's output is its own Dutch lines; ``--verbose`` shows
+    every library's INFO lines too (alembic, slack_sdk, aiohttp).  ``serve`` keeps the
+    bot's own INFO lines."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if command == "serve" and not verbose:
+        for name in OWN_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    setup_logging(args.verbose, args.command or "serve")
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -118,8 +119,17 @@ def render(table: evaluations.ExportTable, fmt: str, timezone: str, title: str, 
     return to_csv(table, tz, lang) if fmt == "csv" else to_xlsx(table, tz, title, lang)
 
 
+def _reporting(rows: list, progress: Callable[[str, int, int], None]) -> Iterator:
+    """The rows, calling ``progress("rows", done, total)`` as each one is written."""
+    progress("rows", 0, len(rows))
+    for done, row in enumerate(rows, 1):
+        yield row
+        progress("rows", done, len(rows))
+
+
 async def export_evaluations(
-    database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None, lang: str = "nl"
+    database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None, lang: str = "nl",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Export:
     """The CLI's export: find the session by key, build the file."""
     database = Database(database_url)
@@ -144,10 +154,13 @@ async def export_evaluations(
                 return Export("no_evaluation")
     finally:
         await database.dispose()
+    rows = len(table.rows)
+    if progress is not None:
+        table = replace(table, rows=_reporting(table.rows, progress))
     return Export(
-        rows=len(table.rows),
+        rows=rows,
         anonymous=table.anonymous,
-        below_threshold=table.anonymous and not table.rows,
+        below_threshold=table.anonymous and not rows,
         threshold=threshold,
         content=render(table, fmt, trajectory.timezone, session.title, lang),
     )

@@ -4,13 +4,17 @@ Re-importing the same file changes nothing.  A session whose time, place or
 title changed gets a higher calendar SEQUENCE and its invitees are told; a
 session marked ``cancelled: true`` (or dropped from the file) is cancelled and its
 invitees get a cancellation.
+
+Long work reports its progress through an optional callback
+``progress(stage, done, total)`` (stages: ``lookup``, ``organisations``, ``people``,
+``sessions``, ``commitments``); the importer itself never prints.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +33,13 @@ log = logging.getLogger(__name__)
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "agenda")
 NOTICE_FIELDS = ("starts_at", "ends_at", "location")
 
+FLUSH_EVERY = 100  # people written per flush
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
 
 @dataclass
 class ImportReport:
@@ -40,6 +51,7 @@ class ImportReport:
     lookup_skipped: bool = False
     moved: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (name, email): no longer in the file
     notices: int = 0
 
 
@@ -53,24 +65,30 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-async def lookup_people(ctx: Context, tf: TrajectoryFile, known: dict[str, str | None]) -> tuple[dict[str, str | None], bool]:
+async def lookup_people(
+    ctx: Context, tf: TrajectoryFile, known: dict[str, str | None], progress: Progress = _quiet
+) -> tuple[dict[str, str | None], bool]:
     """Slack ids by e-mail for people not linked yet.  Returns (ids, skipped)."""
     chat = ctx.chats.get("slack")
     found = dict(known)
     if chat is None:
         return found, True
-    for person in tf.people:
-        if found.get(person.email) or person.platform == "teams":
-            continue
+    todo = [p for p in tf.people if not found.get(p.email) and p.platform != "teams"]
+    progress("lookup", 0, len(todo))
+    for done, person in enumerate(todo, 1):
         try:
             found[person.email] = await lookup_slack_id(chat, person.email)  # SlackUnavailable: stop, write nothing
         except ChatError as exc:
             log.warning("lookup of %s failed: %s", person.email, exc.code)
             found[person.email] = None
+        progress("lookup", done, len(todo))
     return found, False
 
 
-async def import_file(ctx: Context, tf: TrajectoryFile, dry_run: bool = False) -> ImportReport:
+async def import_file(
+    ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    progress = progress or _quiet
     spec = tf.trajectory
     async with ctx.db.sessionmaker() as s:
         existing = (await s.execute(select(Trajectory).where(Trajectory.key == spec.key))).scalar_one_or_none()
@@ -78,12 +96,12 @@ async def import_file(ctx: Context, tf: TrajectoryFile, dry_run: bool = False) -
         if existing is not None:
             rows = await s.execute(select(Person.email, Person.slack_user_id).where(Person.trajectory_id == existing.id))
             known = {email: uid for email, uid in rows}
-    slack_ids, skipped = await lookup_people(ctx, tf, known)
+    slack_ids, skipped = await lookup_people(ctx, tf, known, progress)
 
     async with ctx.db.sessionmaker() as s:
         await s.begin()
         try:
-            report = await _apply(s, ctx, tf, slack_ids)
+            report = await _apply(s, ctx, tf, slack_ids, progress)
             report.lookup_skipped = skipped
             if dry_run:
                 await s.rollback()
@@ -97,7 +115,9 @@ async def import_file(ctx: Context, tf: TrajectoryFile, dry_run: bool = False) -
     return report
 
 
-async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None]) -> ImportReport:
+async def _apply(
+    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress
+) -> ImportReport:
     spec = tf.trajectory
     report = ImportReport(spec.key)
     trajectory = (await s.execute(select(Trajectory).where(Trajectory.key == spec.key))).scalar_one_or_none()
@@ -124,10 +144,10 @@ async def _apply(s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: d
     await s.flush()
 
     changed |= await _phases(s, trajectory, tf)
-    organisations, org_changed = await _organisations(s, trajectory, tf)
-    people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report)
-    sessions_changed = await _sessions(s, ctx, trajectory, tf, report)
-    commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people)
+    organisations, org_changed = await _organisations(s, trajectory, tf, progress)
+    people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
+    sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
+    commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people, progress)
     forms_changed = await evaluations.sync_forms(s, trajectory, tf.evaluation_forms)
     await evaluations.schedule_openings(s, ctx, trajectory)
     await summary.schedule(s, ctx, trajectory)
@@ -165,12 +185,15 @@ async def _phases(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -
     return changed
 
 
-async def _organisations(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -> tuple[dict[str, Organisation], bool]:
+async def _organisations(
+    s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile, progress: Progress
+) -> tuple[dict[str, Organisation], bool]:
     rows = {
         o.key: o for o in (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id))).scalars()
     }
     changed = False
-    for spec in tf.organisations:
+    progress("organisations", 0, len(tf.organisations))
+    for done, spec in enumerate(tf.organisations, 1):
         row = rows.get(spec.key)
         if row is None:
             row = Organisation(trajectory_id=trajectory.id, key=spec.key)
@@ -178,6 +201,7 @@ async def _organisations(s: AsyncSession, trajectory: Trajectory, tf: Trajectory
             rows[spec.key] = row
             changed = True
         changed |= _assign(row, {"name": spec.name, "kind": spec.kind})
+        progress("organisations", done, len(tf.organisations))
     await s.flush()
     return rows, changed
 
@@ -189,11 +213,13 @@ async def _people(
     organisations: dict[str, Organisation],
     slack_ids: dict[str, str | None],
     report: ImportReport,
+    progress: Progress,
 ) -> tuple[dict[str, Person], bool]:
     rows = {p.email: p for p in (await s.execute(select(Person).where(Person.trajectory_id == trajectory.id))).scalars()}
     changed = False
     in_file = set()
-    for spec in tf.people:
+    progress("people", 0, len(tf.people))
+    for done, spec in enumerate(tf.people, 1):
         in_file.add(spec.email)
         row = rows.get(spec.email)
         if row is None:
@@ -217,9 +243,13 @@ async def _people(
         )
         if not slack_id and spec.platform != "teams":
             report.unreachable.append((spec.name, spec.email))
+        if done % FLUSH_EVERY == 0:
+            await s.flush()  # write as we go, so the progress shows the real work
+        progress("people", done, len(tf.people))
     for email, row in rows.items():
         if email not in in_file and row.active:
             row.active = False
+            report.removed.append((row.name, email))
             changed = True
     await s.flush()
     return rows, changed
@@ -241,14 +271,17 @@ def _session_values(spec: SessionSpec, cancelled: bool) -> dict[str, Any]:
     }
 
 
-async def _sessions(s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: TrajectoryFile, report: ImportReport) -> bool:
+async def _sessions(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: TrajectoryFile, report: ImportReport, progress: Progress
+) -> bool:
     rows = {x.key: x for x in (await s.execute(select(Session).where(Session.trajectory_id == trajectory.id))).scalars()}
     changed = False
     wanted: dict[str, dict[str, Any]] = {spec.key: _session_values(spec, spec.cancelled) for spec in tf.sessions}
     for key, row in rows.items():
         if key not in wanted and not row.cancelled:
             wanted[key] = {"cancelled": True}  # dropped from the file: cancelled
-    for key, values in wanted.items():
+    for done, (key, values) in enumerate(wanted.items()):
+        progress("sessions", done, len(wanted))  # before: the loop below may `continue`
         row = rows.get(key)
         if row is None:
             row = Session(trajectory_id=trajectory.id, key=key, sequence=0, ics_token=invitations.new_ics_token(), **values)
@@ -271,6 +304,7 @@ async def _sessions(s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: T
             report.notices += await _tell_invitees(s, ctx, row, "session_changed", "changed")
         else:
             await _tell_invitees(s, ctx, row, None, None)
+    progress("sessions", len(wanted), len(wanted))
     await s.flush()
     return changed
 
@@ -319,12 +353,14 @@ async def _commitments(
     tf: TrajectoryFile,
     organisations: dict[str, Organisation],
     people: dict[str, Person],
+    progress: Progress,
 ) -> bool:
     """Commitments by key; their live status is never overwritten by the file."""
     rows = {c.key: c for c in (await s.execute(select(Commitment).where(Commitment.trajectory_id == trajectory.id))).scalars()}
     changed = False
     in_file = set()
-    for spec in tf.commitments:
+    for done, spec in enumerate(tf.commitments):
+        progress("commitments", done, len(tf.commitments))  # before: the loop may `continue`
         in_file.add(spec.key)
         row = rows.get(spec.key)
         values = {
@@ -348,6 +384,7 @@ async def _commitments(
         changed = True
         await s.refresh(row, ["organisation", "owner"])
         await commitments.reschedule(s, ctx, row, trajectory)
+    progress("commitments", len(tf.commitments), len(tf.commitments))
     for key, row in rows.items():
         if key not in in_file and row.source == "file" and row.status != "not_applicable":
             s.add(CommitmentEvent(commitment_id=row.id, actor_id=None, at=ctx.now(), from_status=row.status,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from aiohttp import web
 
@@ -52,8 +53,21 @@ async def serve(settings: Settings, lang: str = "nl") -> None:
     database = settings.database_url.split("@")[-1]
     print(t(lang, "cli.serving", port=settings.port, mode=mode, database=database), flush=True)
     try:
-        await asyncio.Event().wait()
+        await _stop_requested()
+        print(t(lang, "cli.stopping"), flush=True)
     finally:
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+
+
+async def _stop_requested() -> None:
+    """Wait for Ctrl-C (SIGINT) or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+            pass
+    await stop.wait()

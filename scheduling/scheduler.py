@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,3 +43,14 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(cleanup_job, "interval", hours=1, id=CLEANUP_JOB, replace_existing=True, args=[ctx], max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, timeout: float = 10.0) -> None:
+    """Stop after the running jobs end: APScheduler 3's shutdown cancels a running
+    coroutine job mid-transaction and logs that with a traceback."""
+    scheduler.pause()  # no new runs
+    executor = scheduler._lookup_executor("default")
+    running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+    if running:
+        await asyncio.wait(running, timeout=timeout)
+    scheduler.shutdown(wait=False)

@@ -1,4 +1,7 @@
-"""Alembic environment: async engine, URL handed in by bot.db."""
+"""Alembic environment: async engine, URL handed in by bot.db.
+
+No ``fileConfig`` here: logging is set up by ``bot.cli`` (alembic's INFO lines show
+only with ``--verbose``)."""
 
 import asyncio
 

@@ -130,7 +130,7 @@ async def test_reimporting_the_same_file_changes_nothing_and_sends_nothing(harne
     session_spec(data, "start")["location"] = "Elders"
     dry = await cli_import(h, write(tmp_path, "dry.yaml", dump(data)), "--dry-run")
     assert dry.code == 0, dry.both
-    assert "Proefdraai" in dry.out and "Gewijzigd: start" in dry.out
+    assert "Proefdraai" in dry.out and "Zou wijzigen: start" in dry.out
     assert await state(h) == before
     assert await h.tick() == 0
 
