@@ -119,6 +119,7 @@ def status_form(form: StatusForm, tr: Translator, errors: dict[str, str] | None 
                 [(tr("commitment.modal.snooze_week"), "week"), (tr("commitment.modal.snooze_date"), "date")],
                 value=values.get(Input.SNOOZE_CHOICE) or "week",
                 expanded=True,
+                error_message=tr("commitment.errors.snooze_choice"),
             )
         )
         body.append(date_input(Input.SNOOZE_DATE, tr("commitment.modal.snooze_date_label"), value=values.get(Input.SNOOZE_DATE)))
