@@ -92,3 +92,33 @@ def round_lines(tr: Translator, done) -> list[str]:
 def commitment_added(tr: Translator, c) -> str:
     """The confirmation after a new commitment was recorded."""
     return tr("commitment.added", organisation=c.organisation.name, owner=c.owner.name, due=format_date(c.due, tr.lang))
+
+
+def summary_posted(tr: Translator, done) -> str:
+    """``status`` posted the summary (``bot.interactions.summary.Posted``)."""
+    if done.send_at is not None:
+        return tr("summary.posted_later", channels=done.channels, when=format_datetime(done.send_at, done.timezone, tr.lang))
+    return tr("summary.posted", channels=done.channels)
+
+
+def reminded(tr: Translator, done) -> str:
+    """The summary's remind button (``bot.interactions.summary.Reminded``)."""
+    key = "command.remind_done" if done.sent else ("command.remind_already" if done.already_today else "command.remind_none")
+    return tr(key, title=done.title, count=done.sent or done.already_today)
+
+
+def phase_moved(tr: Translator, done) -> str:
+    """The trajectory moved to another phase (``bot.interactions.phases.Moved``)."""
+    if done.channels:
+        return tr("phase.moved", trajectory=done.trajectory, number=done.number, channels=done.channels)
+    return tr("phase.moved_no_channel", trajectory=done.trajectory, number=done.number)
+
+
+def signoff_started(tr: Translator, done) -> str:
+    """A sign-off round was started (``bot.interactions.signoff.Started``)."""
+    out = [tr("signoff.started", title=done.title, organisations=done.organisations, sent=done.sent)]
+    if done.unreachable:
+        out.append(tr("signoff.started_unreachable", names=", ".join(done.unreachable)))
+    if done.without_signer:
+        out.append(tr("signoff.started_without", names=", ".join(done.without_signer)))
+    return "\n".join(out)

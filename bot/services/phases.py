@@ -6,11 +6,33 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
+from bot.interactions.errors import Problem, Problems, Refused
+from bot.limits import NOTE_LIMIT
 from bot.models import Person, Phase, PhaseTransition, Trajectory
 from bot.services import channels
 
 REACHED = ("yes", "partly", "no")
-NOTE_LIMIT = 1000
+NUMBERS = (1, 2, 3)
+
+
+def check_target(trajectory: Trajectory, to: int | None) -> int:
+    """The phase to move to: one of 1-3 and not the current one, else Refused."""
+    if to not in NUMBERS:
+        raise Refused("phase.bad_number", trajectory=trajectory.title, current=trajectory.current_phase)
+    if to == trajectory.current_phase:
+        raise Refused("phase.same_phase", trajectory=trajectory.title, current=trajectory.current_phase)
+    return to
+
+
+def check_input(reached: str | None, note: str) -> None:
+    """The confirmation form's fields: "reached?" answered, the note not too long."""
+    problems = {}
+    if reached not in REACHED:
+        problems["reached"] = Problem("phase.errors.reached")
+    if len(note) > NOTE_LIMIT:
+        problems["note"] = Problem("phase.errors.note_long", {"limit": NOTE_LIMIT})
+    if problems:
+        raise Problems(problems)
 
 
 async def phase(s: AsyncSession, trajectory_id: int, number: int) -> Phase | None:
@@ -41,9 +63,11 @@ async def confirmation_vm(s: AsyncSession, trajectory: Trajectory, to: int) -> d
 async def move(
     s: AsyncSession, ctx: Context, trajectory: Trajectory, to: int, reached: str, note: str | None, actor: Person
 ) -> PhaseTransition:
-    """Record the transition and announce it in the status channel(s)."""
-    if reached not in REACHED or to not in (1, 2, 3) or to == trajectory.current_phase:
-        raise ValueError("invalid phase transition")
+    """Record the transition and announce it in the status channel(s).  Raises Refused
+    (not a phase to move to) or Problems (the form's fields)."""
+    check_target(trajectory, to)
+    note = (note or "").strip()
+    check_input(reached, note)
     before = trajectory.current_phase
     vm = await confirmation_vm(s, trajectory, to)
     transition = PhaseTransition(

@@ -21,6 +21,8 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.context import Context
 from bot.identity import User, matches
+from bot.interactions.errors import Problem, Problems, Refused
+from bot.limits import NOTE_LIMIT, TITLE_LIMIT
 from bot.models import Organisation, OutboxMessage, Person, ScheduledTask, SignOffEvent, SignOffRequest, SignOffRound, Trajectory
 from bot.services import channels
 from bot.services.notify import tell_trekkers
@@ -29,8 +31,6 @@ from bot.services.invitations import add_task
 TASK = "signoff_reminder"
 REMINDER_DAYS = (7, 2)
 REMINDER_HOUR = 10
-TEXT_LIMIT = 1000
-TITLE_LIMIT = 200
 URL = re.compile(r"^https?://[^\s<>|]+$")
 SIGNER_ROLES = ("bestuurder", "ambassadeur")
 
@@ -42,20 +42,31 @@ def today_in(ctx: Context, trajectory: Trajectory) -> date:
 # -- starting a round -------------------------------------------------------------------
 
 
-def validate(title: str, link: str, organisation_ids: list[int], deadline: date | None, today: date, known: set[int]) -> dict[str, str]:
-    """Problems per field (title, link, organisations, deadline) as text keys."""
-    errors = {}
+def check_start(title: str, link: str, organisation_ids: list[int | None], deadline: date | None, today: date, known: set[int]) -> None:
+    """The start form's fields (title, link, organisations, deadline); raises Problems."""
+    problems = {}
     if not title.strip():
-        errors["title"] = "signoff.errors.title"
+        problems["title"] = Problem("signoff.errors.title")
     elif len(title) > TITLE_LIMIT:
-        errors["title"] = "signoff.errors.title_long"
+        problems["title"] = Problem("signoff.errors.title_long", {"limit": TITLE_LIMIT})
     if not URL.match(link.strip()):
-        errors["link"] = "signoff.errors.link"
+        problems["link"] = Problem("signoff.errors.link")
     if not organisation_ids or not set(organisation_ids) <= known:
-        errors["organisations"] = "signoff.errors.organisations"
+        problems["organisations"] = Problem("signoff.errors.organisations")
     if deadline is None or deadline <= today:
-        errors["deadline"] = "signoff.errors.deadline"
-    return errors
+        problems["deadline"] = Problem("signoff.errors.deadline")
+    if problems:
+        raise Problems(problems)
+
+
+def check_note(note: str) -> str:
+    """A reason for "Niet akkoord" or a question: not empty, not too long."""
+    note = (note or "").strip()
+    if not note:
+        raise Problems.one("note", "signoff.errors.note")
+    if len(note) > NOTE_LIMIT:
+        raise Problems.one("note", "signoff.errors.note_long", limit=NOTE_LIMIT)
+    return note
 
 
 def signers(organisation: Organisation, people: list[Person]) -> list[Person]:
@@ -135,15 +146,9 @@ def request_vm(rnd: SignOffRound, request: SignOffRequest, org: Organisation, tr
 # -- deciding ---------------------------------------------------------------------------
 
 
-@dataclass
-class Decision:
-    ok: bool
-    reason: str | None = None  # unknown | not_allowed | too_late | invalid
-    request: SignOffRequest | None = None
-    completed: bool = False
-
-
-async def load(s: AsyncSession, request_id: int) -> SignOffRequest | None:
+async def load(s: AsyncSession, request_id: int | None) -> SignOffRequest | None:
+    if not request_id:
+        return None
     return (
         await s.execute(
             select(SignOffRequest)
@@ -153,39 +158,44 @@ async def load(s: AsyncSession, request_id: int) -> SignOffRequest | None:
     ).scalar_one_or_none()
 
 
-async def _actor(s: AsyncSession, ctx: Context, request_id: int, user: User) -> tuple[Decision, Person | None, Trajectory | None]:
+@dataclass
+class Signer:
+    """Who may decide for the request's organisation, with the request and trajectory."""
+
+    request: SignOffRequest
+    trajectory: Trajectory
+    person: Person
+
+
+async def signer(s: AsyncSession, ctx: Context, request_id: int | None, user: User, *, in_time: bool = True) -> Signer:
+    """The acting bestuurder or ambassadeur of the request's organisation; anyone else is
+    refused, and so is everyone after the deadline (unless ``in_time`` is False)."""
     request = await load(s, request_id)
     if request is None:
-        return Decision(False, "unknown"), None, None
+        raise Refused("signoff.unknown")
     trajectory = await s.get(Trajectory, request.round.trajectory_id)
     actor = (
         await s.execute(select(Person).where(Person.trajectory_id == trajectory.id, matches(user), Person.active.is_(True)))
     ).scalars().first()
     if actor is None or actor.organisation_id != request.organisation_id or not any(actor.has_role(r) for r in SIGNER_ROLES):
-        return Decision(False, "not_allowed", request), None, trajectory
-    if today_in(ctx, trajectory) > request.round.deadline:
-        return Decision(False, "too_late", request), actor, trajectory
-    return Decision(True, request=request), actor, trajectory
+        raise Refused("signoff.refused")
+    if in_time and today_in(ctx, trajectory) > request.round.deadline:
+        raise Refused("signoff.too_late")
+    return Signer(request, trajectory, actor)
 
 
-async def may_decide(s: AsyncSession, ctx: Context, request_id: int, user: User) -> Decision:
-    return (await _actor(s, ctx, request_id, user))[0]
-
-
-async def decide(s: AsyncSession, ctx: Context, request_id: int, user: User, decision: str, reason: str | None = None) -> Decision:
+async def decide(s: AsyncSession, ctx: Context, request_id: int | None, user: User, decision: str, reason: str | None = None) -> bool:
+    """Agree or decline (with a reason) for the organisation; True when this completed the
+    round.  Raises Refused (not a signer, too late, unknown) or Problems (the reason)."""
     if decision not in ("agreed", "declined"):
         raise ValueError(decision)
-    result, actor, trajectory = await _actor(s, ctx, request_id, user)
-    if not result.ok:
-        return result
-    reason = (reason or "").strip() or None
-    if decision == "declined" and not reason:
-        return Decision(False, "invalid", result.request)
-    request = result.request
+    who = await signer(s, ctx, request_id, user)
+    reason = check_note(reason or "") if decision == "declined" else None
+    request, trajectory, actor = who.request, who.trajectory, who.person
     request.decision = decision
     request.decided_by_id = actor.id
     request.decided_at = ctx.now()
-    request.reason = reason if decision == "declined" else None
+    request.reason = reason
     request.revision += 1
     s.add(SignOffEvent(request_id=request.id, actor_id=actor.id, at=ctx.now(), kind=decision, note=reason))
     await s.flush()
@@ -193,24 +203,20 @@ async def decide(s: AsyncSession, ctx: Context, request_id: int, user: User, dec
     if decision == "declined":
         data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name)
         await tell_trekkers(s, ctx, trajectory, key=f"signoff-declined:{request.id}:{request.revision}", template="signoff_declined", data=data)
-    result.completed = await _complete_if_all_agreed(s, ctx, request.round, trajectory)
-    return result
+    return await _complete_if_all_agreed(s, ctx, request.round, trajectory)
 
 
-async def ask(s: AsyncSession, ctx: Context, request_id: int, user: User, question: str) -> Decision:
+async def ask(s: AsyncSession, ctx: Context, request_id: int | None, user: User, question: str) -> SignOffEvent:
     """``Vraag stellen``: the question goes to the trekker(s) at once."""
-    result, actor, trajectory = await _actor(s, ctx, request_id, user)
-    if not result.ok:
-        return result
-    if not question.strip():
-        return Decision(False, "invalid", result.request)
-    request = result.request
-    event = SignOffEvent(request_id=request.id, actor_id=actor.id, at=ctx.now(), kind="question", note=question.strip())
+    who = await signer(s, ctx, request_id, user)
+    question = check_note(question)
+    request, trajectory, actor = who.request, who.trajectory, who.person
+    event = SignOffEvent(request_id=request.id, actor_id=actor.id, at=ctx.now(), kind="question", note=question)
     s.add(event)
     await s.flush()
-    data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name) | {"question": question.strip(), "asker": actor.name}
+    data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name) | {"question": question, "asker": actor.name}
     await tell_trekkers(s, ctx, trajectory, key=f"signoff-question:{event.id}", template="signoff_question", data=data, at_once=True)
-    return result
+    return event
 
 
 async def _refresh_messages(s: AsyncSession, ctx: Context, request: SignOffRequest, trajectory: Trajectory, actor: Person) -> None:

@@ -156,3 +156,28 @@ async def test_all_agreed_is_announced_once_and_shown_in_the_summary(harness):
     await h.drain()
     summary = [m for m in h.emu.messages("#hitteplan") if (m.text or "").startswith("Stand van zaken")][-1]
     assert "2 van 2 organisaties akkoord" in text_of(summary)
+
+
+async def speaks_english(h, email: str) -> None:
+    from bot.models import Person
+
+    async with h.ctx.db.transaction() as s:
+        for person in (await s.execute(select(Person).where(Person.email == email))).scalars():
+            person.language = "en"
+
+
+async def test_answers_are_in_the_language_of_the_person_who_acts(harness):
+    h = harness
+    await start_round(h)
+    await speaks_english(h, GGD)
+    await speaks_english(h, THUIS_BOARD)
+    # Refused: in English for the English-speaking outsider.
+    await h.drv.click(h.uid(GGD), requests_to(h, LINDE_BOARD)[0], text="Akkoord namens Zorggroep De Linde")
+    assert any("only a board member or ambassador" in str(x) for x in h.emu.responses())
+    assert all(d[0] == "pending" for d in (await decisions(h)).values())
+    # The note form and its error, in English too.
+    await h.drv.click(h.uid(THUIS_BOARD), requests_to(h, THUIS_BOARD)[0], text="Niet akkoord")
+    view = h.emu.open_views(h.uid(THUIS_BOARD))[-1]
+    assert "Why does your organisation not agree?" in str(view["blocks"]), view["blocks"]
+    r = await h.drv.submit_view(h.uid(THUIS_BOARD), view, values={"note": "x" * 1001})
+    assert r.json["response_action"] == "errors" and "at most 1000 characters" in str(r.json["errors"])

@@ -136,3 +136,25 @@ async def test_signoff_flow_in_teams(th):
     assert "Akkoord namens Zorggroep De Linde**, door Bestuurder De Linde" in request.text
     await th.drain()
     assert [p for p in channel_posts(th) if "Iedereen is akkoord" in p.text]
+
+
+async def test_signoff_answers_in_the_language_of_the_person_who_acts(th):
+    from bot.models import Person
+
+    await ready(th)
+    r = await th.say(TREKKER, "ondertekenen")
+    [form] = r.replies
+    linde = next(c["value"] for c in {i["id"]: i for i in card_inputs(form.card)}["sign_organisations"]["choices"] if c["title"] == "Zorggroep De Linde")
+    await th.teams.execute(th.tid(TREKKER), form, "Versturen", {"sign_title": "Plan", "sign_link": "https://docs.example/plan",
+                                                                 "sign_organisations": linde, "sign_deadline": "2027-03-01"})
+    await th.drain()
+    [request] = th.cards_with(LINDE_BOARD, "Ondertekenen:")
+    async with th.ctx.db.transaction() as s:
+        for person in (await s.execute(select(Person).where(Person.email.in_([GGD, LINDE_BOARD])))).scalars():
+            person.language = "en"
+    r = await th.teams.execute(th.tid(GGD), request, "Akkoord namens Zorggroep De Linde")
+    assert "only a board member or ambassador of that organisation" in r.message
+    await th.teams.execute(th.tid(LINDE_BOARD), request, "Niet akkoord")
+    assert "Why does your organisation not agree?" in request.text
+    await th.teams.execute(th.tid(LINDE_BOARD), request, "Send", {"sign_note": " "})
+    assert "Please fill this in." in request.text, request.text

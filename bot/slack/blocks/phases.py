@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.interactions.codec import encode
+from bot.limits import NOTE_LIMIT
 from bot.slack.blocks.common import Blocks, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, plain
 
 
 def phase_modal(vm: dict, tr: Translator) -> dict:
+    """``vm``: ``bot.interactions.phases.open_move`` (``form`` is the PhaseForm it carries)."""
     current, to = vm["current"], vm["to"]
     options = [{"text": plain(tr(f"phase.reached.{key}"), OPTION_TEXT), "value": key} for key in ("yes", "partly", "no")]
     blocks: Blocks = [
@@ -25,13 +28,13 @@ def phase_modal(vm: dict, tr: Translator) -> dict:
             "block_id": Block.NOTE,
             "optional": True,
             "label": plain(tr("phase.modal.note"), 2000),
-            "element": {"type": "plain_text_input", "action_id": Action.NOTE, "multiline": True, "max_length": 1000},
+            "element": {"type": "plain_text_input", "action_id": Action.NOTE, "multiline": True, "max_length": NOTE_LIMIT},
         },
     ]
     return {
         "type": "modal",
         "callback_id": View.PHASE,
-        "private_metadata": f"{vm['trajectory_id']}:{to['number']}",
+        "private_metadata": encode(vm["form"]),
         "title": plain(tr("phase.modal.title", number=to["number"]), MODAL_TITLE),
         "submit": plain(tr("phase.modal.submit"), MODAL_TITLE),
         "close": plain(tr("phase.modal.close"), MODAL_TITLE),

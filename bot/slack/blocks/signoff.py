@@ -7,6 +7,9 @@ from datetime import date
 
 from bot.formatting import format_date
 from bot.i18n import Raw, Translator
+from bot.interactions.codec import encode
+from bot.interactions.signoff import NoteView
+from bot.limits import NOTE_LIMIT, TITLE_LIMIT
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, escape, plain
@@ -81,9 +84,10 @@ BUILDERS = {
 
 
 def start_modal(vm: dict, tr: Translator) -> dict:
+    """``vm``: ``bot.interactions.signoff.start_form`` (``form`` is the StartForm it carries)."""
     options = [{"text": plain(o["name"], OPTION_TEXT), "value": str(o["id"])} for o in vm["organisations"][:100]]
     blocks: Blocks = [
-        _input(Block.SIGN_TITLE, tr("signoff.modal.doc_title"), {"type": "plain_text_input", "action_id": Action.SIGN_TITLE, "max_length": 200}),
+        _input(Block.SIGN_TITLE, tr("signoff.modal.doc_title"), {"type": "plain_text_input", "action_id": Action.SIGN_TITLE, "max_length": TITLE_LIMIT}),
         _input(Block.SIGN_LINK, tr("signoff.modal.link"), {"type": "url_text_input", "action_id": Action.SIGN_LINK}),
         _input(Block.SIGN_ORGS, tr("signoff.modal.organisations"), {"type": "multi_static_select", "action_id": Action.SIGN_ORGS, "options": options, **({"initial_options": options} if options else {})}),
         _input(Block.SIGN_DEADLINE, tr("signoff.modal.deadline"), {"type": "datepicker", "action_id": Action.SIGN_DEADLINE}),
@@ -91,7 +95,7 @@ def start_modal(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.SIGN_START,
-        "private_metadata": str(vm["trajectory_id"]),
+        "private_metadata": encode(vm["form"]),
         "title": plain(tr("signoff.modal.start_title"), MODAL_TITLE),
         "submit": plain(tr("signoff.modal.start_submit"), MODAL_TITLE),
         "close": plain(tr("signoff.modal.close"), MODAL_TITLE),
@@ -99,19 +103,19 @@ def start_modal(vm: dict, tr: Translator) -> dict:
     }
 
 
-def note_modal(vm: dict, tr: Translator) -> dict:
-    kind = vm["kind"]  # decline | question
+def note_modal(view: NoteView, tr: Translator) -> dict:
+    kind = view.form.kind
     label = tr(f"signoff.modal.{kind}_label")
     return {
         "type": "modal",
         "callback_id": View.SIGN_NOTE,
-        "private_metadata": f"{vm['request_id']}:{kind}",
+        "private_metadata": encode(view.form),
         "title": plain(tr(f"signoff.modal.{kind}_title"), MODAL_TITLE),
         "submit": plain(tr("signoff.modal.submit"), MODAL_TITLE),
         "close": plain(tr("signoff.modal.close"), MODAL_TITLE),
         "blocks": [
-            section(tr("signoff.header", title=vm["title"])),
-            _input(Block.NOTE, label, {"type": "plain_text_input", "action_id": Action.NOTE, "multiline": True, "max_length": 1000}),
+            section(tr("signoff.header", title=view.title)),
+            _input(Block.NOTE, label, {"type": "plain_text_input", "action_id": Action.NOTE, "multiline": True, "max_length": NOTE_LIMIT}),
         ],
     }
 

@@ -119,6 +119,7 @@ def status_form(form: StatusForm, tr: Translator, errors: dict[str, str] | None 
                 [(tr("commitment.modal.snooze_week"), "week"), (tr("commitment.modal.snooze_date"), "date")],
                 value=values.get(Input.SNOOZE_CHOICE) or "week",
                 expanded=True,
+                error_message=tr("commitment.errors.snooze_choice"),
             )
         )
         body.append(date_input(Input.SNOOZE_DATE, tr("commitment.modal.snooze_date_label"), value=values.get(Input.SNOOZE_DATE)))
@@ -159,7 +160,8 @@ def add_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> 
         date_input(Input.ADD_DUE, tr("commitment.add_modal.due"), required=True, value=values.get(Input.ADD_DUE),
                    error_message=tr("commitment.errors.due_missing")),
         choice_input(Input.ADD_PHASE, tr("commitment.add_modal.phase"),
-                     [(tr("commitment.add_modal.phase_option", number=n), str(n)) for n in (1, 2, 3)], value=phase),
+                     [(tr("commitment.add_modal.phase_option", number=n), str(n)) for n in (1, 2, 3)], value=phase,
+                     error_message=tr("commitment.errors.phase")),
     ]
     body = with_errors(body, errors or {})
     submit = button(tr("commitment.add_modal.submit"), Verb.COMMIT_ADD_SUBMIT, as_data(AddForm(vm["trajectory_id"])), "positive")

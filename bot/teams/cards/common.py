@@ -18,6 +18,7 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 TEXT_LIMIT = 2000  # one text block; the whole message must stay under ~28 KB
 TITLE_LIMIT = 60
+PRIMARY_ACTIONS = 3  # what a phone (360 px) shows in full; the rest go to the "..." overflow
 Element = dict[str, Any]
 
 
@@ -81,14 +82,36 @@ def link(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": cut(plain(title), TITLE_LIMIT), "url": url}
 
 
+def secondary(action: Element) -> Element:
+    """The action in the overflow menu (``Action.mode``, Adaptive Cards 1.5)."""
+    out = {**action, "mode": "secondary"}
+    if isinstance(action.get("fallback"), dict):
+        out["fallback"] = {**action["fallback"], "mode": "secondary"}
+    return out
+
+
+def in_view(items: list[Element]) -> list[Element]:
+    """At most ``PRIMARY_ACTIONS`` buttons in view; the order stays.  Links (the
+    document, the calendar) stay in view; the last choices past the limit move to the
+    overflow, and a builder may put one there itself with ``secondary``."""
+    primary = [a for a in items if a.get("mode") != "secondary"]
+    surplus = len(primary) - PRIMARY_ACTIONS
+    if surplus <= 0:
+        return items
+    choices = [a for a in reversed(primary) if a.get("type") != "Action.OpenUrl"]
+    links = [a for a in reversed(primary) if a.get("type") == "Action.OpenUrl"]
+    demoted = {id(a) for a in (choices + links)[:surplus]}
+    return [secondary(a) if id(a) in demoted else a for a in items]
+
+
 def actions(items: list[Element]) -> Element:
-    return {"type": "ActionSet", "actions": items}
+    return {"type": "ActionSet", "actions": in_view(items)}
 
 
 def card(body: list[Element], buttons: list[Element] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body, "msteams": {"width": "Full"}}
     if buttons:
-        out["actions"] = buttons
+        out["actions"] = in_view(buttons)
     return out
 
 

@@ -141,7 +141,7 @@ def memo_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) ->
                            placeholder=tr("memo.form.body_placeholder"), error_message=tr("memo.errors.required")))
     body += note(tr("memo.form.body_hint"))
     body.append(choice_input(MemoInput.AUDIENCE, tr("memo.form.audience"), [(tr(f"memo.audience.{a}"), a) for a in AUDIENCES],
-                             value=draft.get("audience") or "all", expanded=True))
+                             value=draft.get("audience") or "all", expanded=True, error_message=tr("memo.errors.not_an_option")))
     roles = [(tr(f"memo.role.{r}"), r) for r in vm.get("roles") or ROLES][:10]
     body.append(choice_input(MemoInput.ROLES, tr("memo.form.roles"), roles, required=False, multi=True,
                              value=",".join(draft.get("roles") or []) or None))

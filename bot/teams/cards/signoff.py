@@ -7,6 +7,9 @@ from datetime import date
 
 from bot.formatting import format_date
 from bot.i18n import Translator
+from bot.interactions.codec import as_data
+from bot.interactions.signoff import CARDS, NoteView
+from bot.limits import NOTE_LIMIT, TITLE_LIMIT
 from bot.teams.cards.common import (
     button,
     card,
@@ -24,8 +27,6 @@ from bot.teams.cards.common import (
 from bot.teams.ids import Verb
 from bot.teams.text import mark
 
-TEXT_MAX = 1000
-CARDS = ("signoff_request", "signoff_reminder")
 
 
 class SignInput:
@@ -106,13 +107,14 @@ BUILDERS = {
 
 
 def start_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
-    """``ondertekenen``: title and link of the document, organisations, deadline."""
+    """``ondertekenen``: title and link of the document, organisations, deadline.
+    ``vm``: ``bot.interactions.signoff.start_form`` (``form`` is the StartForm it carries)."""
     values = vm.get("values") or {}
     organisations = [(o["name"], str(o["id"])) for o in vm["organisations"][:100]]
     everyone = ",".join(v for _, v in organisations)
     body = heading(tr("signoff.modal.start_title"))
     body += [
-        text_input(SignInput.TITLE, tr("signoff.modal.doc_title"), required=True, multiline=False, max_length=200,
+        text_input(SignInput.TITLE, tr("signoff.modal.doc_title"), required=True, multiline=False, max_length=TITLE_LIMIT,
                    value=values.get(SignInput.TITLE), error_message=tr("signoff.errors.title")),
         text_input(SignInput.LINK, tr("signoff.modal.link"), required=True, multiline=False, max_length=2000,
                    value=values.get(SignInput.LINK), error_message=tr("signoff.errors.link")),
@@ -122,18 +124,17 @@ def start_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -
                    error_message=tr("signoff.errors.deadline")),
     ]
     body = with_errors(body, errors or {})
-    submit = button(tr("signoff.modal.start_submit"), Verb.SIGN_START_SUBMIT, {"trajectory_id": vm["trajectory_id"]}, "positive")
+    submit = button(tr("signoff.modal.start_submit"), Verb.SIGN_START_SUBMIT, as_data(vm["form"]), "positive")
     return card(body, [submit])
 
 
-def note_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+def note_form(view: NoteView, tr: Translator, errors: dict[str, str] | None = None, values: dict | None = None) -> dict:
     """A reason for "Niet akkoord", or a question for the trekker."""
-    kind = vm["kind"]  # decline | question
-    body = heading(tr(f"signoff.modal.{kind}_title")) + text(tr("signoff.header", title=vm["title"]))
-    body.append(text_input(SignInput.NOTE, tr(f"signoff.modal.{kind}_label"), required=True, max_length=TEXT_MAX,
-                           value=(vm.get("values") or {}).get(SignInput.NOTE), error_message=tr("signoff.errors.note")))
+    form = view.form
+    body = heading(tr(f"signoff.modal.{form.kind}_title")) + text(tr("signoff.header", title=view.title))
+    body.append(text_input(SignInput.NOTE, tr(f"signoff.modal.{form.kind}_label"), required=True, max_length=NOTE_LIMIT,
+                           value=(values or {}).get(SignInput.NOTE), error_message=tr("signoff.errors.note")))
     body = with_errors(body, errors or {})
-    data = {"request_id": vm["request_id"], "kind": kind, "card": vm.get("card")}
-    back = {"request_id": vm["request_id"], "card": vm.get("card")}
-    return card(body, [button(tr("signoff.modal.submit"), Verb.SIGN_NOTE_SUBMIT, data, "positive"),
+    back = {"request_id": form.request_id, "card": form.card}
+    return card(body, [button(tr("signoff.modal.submit"), Verb.SIGN_NOTE_SUBMIT, as_data(form), "positive"),
                        button(tr("signoff.modal.close"), Verb.SIGN_BACK, back)])

@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Raw, Translator
+from bot.interactions.codec import as_data
+from bot.limits import NOTE_LIMIT
 from bot.teams.cards.common import button, card, choice_input, heading, listing, message, note, separator, text, text_input, when, with_errors
 from bot.teams.ids import Verb
 
 ORGANISATION_LINES = 15
-NOTE_MAX = 1000
 
 
 def percent(tr: Translator, value: float | None) -> str:
@@ -118,7 +119,8 @@ class PhaseInput:
 
 
 def phase_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
-    """``fase <n>``: the current phase's result, the next phase, "reached?" and a note."""
+    """``fase <n>``: the current phase's result, the next phase, "reached?" and a note.
+    ``vm``: ``bot.interactions.phases.open_move`` (``form`` is the PhaseForm it carries)."""
     current, to = vm["current"], vm["to"]
     values = vm.get("values") or {}
     body = heading(tr("phase.modal.title", number=to["number"]))
@@ -126,7 +128,7 @@ def phase_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -
     options = [(tr(f"phase.reached.{key}"), key) for key in ("yes", "partly", "no")]
     body.append(choice_input(PhaseInput.REACHED, tr("phase.modal.reached", number=current["number"]), options, expanded=True,
                              value=values.get(PhaseInput.REACHED), error_message=tr("phase.errors.reached")))
-    body.append(text_input(PhaseInput.NOTE, tr("phase.modal.note"), max_length=NOTE_MAX, value=values.get(PhaseInput.NOTE)))
+    body.append(text_input(PhaseInput.NOTE, tr("phase.modal.note"), max_length=NOTE_LIMIT, value=values.get(PhaseInput.NOTE),
+                           error_message=tr("phase.errors.note_long", limit=NOTE_LIMIT)))
     body = with_errors(body, errors or {})
-    data = {"trajectory_id": vm["trajectory_id"], "to": to["number"]}
-    return card(body, [button(tr("phase.modal.submit"), Verb.PHASE_SUBMIT, data, "positive")])
+    return card(body, [button(tr("phase.modal.submit"), Verb.PHASE_SUBMIT, as_data(vm["form"]), "positive")])
