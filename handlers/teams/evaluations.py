@@ -6,6 +6,8 @@ file in the trekker's personal chat.  ``evaluatie <sessie>`` is in the command t
 
 from __future__ import annotations
 
+from functools import partial
+
 from microsoft_agents.hosting.core import AgentApplication, TurnContext
 
 from bot.context import Context
@@ -36,46 +38,51 @@ async def prompt_card(ctx: Context, user: User, tr: Translator, prompt_id, card:
     return BUILDERS[shown.template](shown.vm, tr)["card"]
 
 
+async def on_open(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        view = await uc.open_form(ctx, user, data.get("prompt_id"), data.get("card"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(card=evaluation_form(view, tr))
+
+
+async def on_submit(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        form = decode(uc.PromptForm, data)
+        view = await uc.open_form(ctx, user, form.prompt_id, form.card)
+        raw = read_answers(view.questions, data)
+        await uc.submit(ctx, user, view.form, raw)
+        return Answer(card=await prompt_card(ctx, user, tr, form.prompt_id, form.card))
+    except BadContext:
+        return Answer(text=tr("evaluation.errors.unknown"))
+    except Problems as problems:
+        return Answer(card=evaluation_form(view, tr, problems.texts(tr), shown_answers(view.questions, raw)))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+
+
+async def on_back(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    """"Annuleren" on the form: the prompt card again."""
+    user, tr = await acting(ctx, context)
+    try:
+        return Answer(card=await prompt_card(ctx, user, tr, data.get("prompt_id"), data.get("card")))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+
+
+async def on_export(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        params = await uc.export(ctx, user, data.get("evaluation_id"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(text=tr("evaluation.export.sent", **params))
+
+
 def register(agent: AgentApplication, ctx: Context, chat) -> None:
-    async def on_open(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            view = await uc.open_form(ctx, user, data.get("prompt_id"), data.get("card"))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-        return Answer(card=evaluation_form(view, tr))
-
-    async def on_submit(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            form = decode(uc.PromptForm, data)
-            view = await uc.open_form(ctx, user, form.prompt_id, form.card)
-            raw = read_answers(view.questions, data)
-            await uc.submit(ctx, user, view.form, raw)
-            return Answer(card=await prompt_card(ctx, user, tr, form.prompt_id, form.card))
-        except BadContext:
-            return Answer(text=tr("evaluation.errors.unknown"))
-        except Problems as problems:
-            return Answer(card=evaluation_form(view, tr, problems.texts(tr), shown_answers(view.questions, raw)))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-
-    async def on_back(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            return Answer(card=await prompt_card(ctx, user, tr, data.get("prompt_id"), data.get("card")))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-
-    async def on_export(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            params = await uc.export(ctx, user, data.get("evaluation_id"))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-        return Answer(text=tr("evaluation.export.sent", **params))
-
-    on_card(agent, Verb.EVAL_OPEN, on_open)
-    on_card(agent, Verb.EVAL_EXPORT, on_export)
-    on_card(agent, Verb.EVAL_SUBMIT, on_submit)
-    on_card(agent, Verb.EVAL_BACK, on_back)
+    on_card(agent, Verb.EVAL_OPEN, partial(on_open, ctx))
+    on_card(agent, Verb.EVAL_EXPORT, partial(on_export, ctx))
+    on_card(agent, Verb.EVAL_SUBMIT, partial(on_submit, ctx))
+    on_card(agent, Verb.EVAL_BACK, partial(on_back, ctx))
