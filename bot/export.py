@@ -3,7 +3,7 @@
 results (an outbox ``file`` row whose bytes :func:`outbox_file` builds at send time).
 Anonymous forms are exported without names, e-mail addresses or times, in an order
 that says nothing (the random ids of the rows), and only from the trajectory's
-anonymity threshold (``evaluations.export_table``: one rule for both ways out).
+anonymity threshold (``evaluation_results.export_table``: one rule for both ways out).
 
 Headers and sheet names are in the reader's language; CSV uses ``;`` as separator in
 Dutch (what Dutch Excel expects) and ``,`` in English.
@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import Evaluation, Session, Trajectory
 from bot.i18n import t
-from bot.services import evaluations
+from bot.services import evaluation_results, evaluations
 
 FORMATS = ("csv", "xlsx")
 SEPARATORS = {"nl": ";", "en": ","}
@@ -60,7 +60,7 @@ def _csv_safe(value):
     return value
 
 
-def headers(table: evaluations.ExportTable, lang: str) -> list[str]:
+def headers(table: evaluation_results.ExportTable, lang: str) -> list[str]:
     """Identity columns in the reader's language; question columns by their key."""
     n = table.identity_columns
     return [t(lang, f"cli.export.col_{code}") for code in table.headers[:n]] + table.headers[n:]
@@ -70,7 +70,7 @@ def separator(lang: str) -> str:
     return SEPARATORS.get(lang, ",")
 
 
-def to_csv(table: evaluations.ExportTable, tz: ZoneInfo, lang: str = "nl") -> bytes:
+def to_csv(table: evaluation_results.ExportTable, tz: ZoneInfo, lang: str = "nl") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator(lang), lineterminator="\r\n")
     writer.writerow(headers(table, lang))
@@ -85,7 +85,7 @@ def to_csv(table: evaluations.ExportTable, tz: ZoneInfo, lang: str = "nl") -> by
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
-def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str = "nl") -> bytes:
+def to_xlsx(table: evaluation_results.ExportTable, tz: ZoneInfo, title: str, lang: str = "nl") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -114,7 +114,7 @@ def to_xlsx(table: evaluations.ExportTable, tz: ZoneInfo, title: str, lang: str 
     return out.getvalue()
 
 
-def render(table: evaluations.ExportTable, fmt: str, timezone: str, title: str, lang: str) -> bytes:
+def render(table: evaluation_results.ExportTable, fmt: str, timezone: str, title: str, lang: str) -> bytes:
     tz = ZoneInfo(timezone)
     return to_csv(table, tz, lang) if fmt == "csv" else to_xlsx(table, tz, title, lang)
 
@@ -149,7 +149,7 @@ async def export_evaluations(
             session = found[0]
             trajectory = await s.get(Trajectory, session.trajectory_id)
             threshold = evaluations.config(trajectory).threshold
-            table = await evaluations.export_table(s, session, threshold)
+            table = await evaluation_results.export_table(s, session, threshold)
             if table is None:
                 return Export("no_evaluation")
     finally:
@@ -183,7 +183,7 @@ async def outbox_file(db: Database, data: dict, lang: str) -> bytes:
         if session is None:
             raise ChatError("evaluation_gone", permanent=True)
         trajectory = await s.get(Trajectory, session.trajectory_id)
-        table = await evaluations.export_table(s, session, evaluations.config(trajectory).threshold)
+        table = await evaluation_results.export_table(s, session, evaluations.config(trajectory).threshold)
     if table is None or (table.anonymous and not table.rows):
         raise ChatError("export_not_allowed", permanent=True)
     return render(table, data.get("format", "xlsx"), trajectory.timezone, session.title, lang)

@@ -4,3 +4,4 @@ them; the Slack, Teams and web forms show the same numbers as their maximum."""
 NOTE_LIMIT = 1000  # a note: commitment progress, phase move, sign-off remark
 DESCRIPTION_LIMIT = 2000  # a commitment's description
 TITLE_LIMIT = 200  # a sign-off document's title
+ANSWER_LIMIT = 2000  # one text answer in an evaluation form

@@ -122,3 +122,17 @@ def signoff_started(tr: Translator, done) -> str:
     if done.without_signer:
         out.append(tr("signoff.started_without", names=", ".join(done.without_signer)))
     return "\n".join(out)
+
+
+def prompted_lines(tr: Translator, done) -> list[str]:
+    """The answer to ``evaluatie <sessie>``: how many were asked (``interactions.evaluations.Prompted``)."""
+    if done.sent == 0 and done.already == 0:
+        out = [tr("evaluation.command.nobody", title=done.title)]
+    else:
+        closes = format_datetime(done.closes, done.timezone, tr.lang)
+        out = [tr("evaluation.command.sent", title=done.title, sent=done.sent, already=done.already, closes=closes)]
+    if done.unreachable:
+        out.append(tr("command.unreachable", names=", ".join(done.unreachable)))
+    if done.send_at is not None:
+        out.append(tr("command.invite_later", when=format_datetime(done.send_at, done.timezone, tr.lang)))
+    return out

@@ -1,118 +1,111 @@
-"""``/dialoog evaluatie <sessie> [resultaten]``, the prompt button, the form and the
-results' "Download als Excel" button."""
+"""Slack: ``/dialoog evaluatie <sessie> [resultaten]``, the prompt button, the form and
+the results' "Download als Excel" button (parse, call the use case, render)."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import select
 
-from bot.context import Context
-from bot.formatting import format_datetime
-from bot.identity import slack
-from bot.models import Session
-from bot.services import directory, evaluations, exports
-from bot.slack.blocks.common import text_reply, translator
+from bot import lines
+from bot.interactions import evaluations as uc
+from bot.interactions.codec import BadContext, decode
+from bot.interactions.errors import Problems, Refused
+from bot.slack.blocks.common import lines_reply
 from bot.slack.blocks.evaluations import evaluation_modal, question_action_id, question_block_id
+from bot.slack.forms import values_of
 from bot.slack.ids import Action, Block, View
 from handlers import commands
-from handlers.memos import state_value
 
 RESULT_WORDS = ("resultaten", "results", "uitslag")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def read_answers(view: dict) -> tuple[dict, list[str]]:
-    """Question key -> submitted value, and the question block ids in form order."""
-    values = view.get("state", {}).get("values", {})
+    """Question key -> submitted value (text, one option value or a list of them), and
+    the question block ids in form order."""
+    values = values_of(view)
     prefix = f"{Block.EVAL_QUESTION}:"
     blocks = [b["block_id"] for b in view.get("blocks", []) if str(b.get("block_id", "")).startswith(prefix)]
-    raw = {block[len(prefix):]: state_value(values, block, question_action_id(block[len(prefix):])) for block in blocks}
+    raw = {}
+    for block in blocks:
+        key = block[len(prefix):]
+        entry = (values.get(block) or {}).get(question_action_id(key)) or {}
+        if "selected_options" in entry:
+            raw[key] = [o.get("value") for o in entry.get("selected_options") or []]
+        elif "selected_option" in entry:
+            raw[key] = (entry.get("selected_option") or {}).get("value")
+        else:
+            raw[key] = entry.get("value")
     return raw, blocks
+
+
+async def reply(respond, text: str) -> None:
+    """A short answer to the clicker only, under the message."""
+    await respond(response_type="ephemeral", replace_original=False, **lines_reply([text]))
+
+
+async def on_open(ack, body: dict, action: dict, client, respond, context):
+    await ack()
+    try:
+        view = await uc.open_form(context["ctx"], context["user"], action.get("value"))
+    except Refused as refused:
+        await reply(respond, refused.text(context["tr"]))
+        return
+    # The trigger_id is valid for 3 seconds: open the form before anything else.
+    await client.views_open(trigger_id=body["trigger_id"], view=evaluation_modal(view, context["tr"]))
+
+
+async def on_submit(ack, view: dict, context):
+    tr = context["tr"]
+    raw, blocks = read_answers(view)
+    first = blocks[0] if blocks else question_block_id("-")
+    try:
+        form = decode(uc.PromptForm, view.get("private_metadata"))
+        await uc.submit(context["ctx"], context["user"], form, raw)
+    except BadContext:
+        await ack(response_action="errors", errors={first: tr("evaluation.errors.unknown")})
+        return
+    except Problems as problems:
+        await ack(response_action="errors", errors={question_block_id(k): text for k, text in problems.texts(tr).items()})
+        return
+    except Refused as refused:
+        await ack(response_action="errors", errors={first: refused.text(tr)})
+        return
+    await ack()
+
+
+async def on_export(ack, action: dict, respond, context):
+    """From the results: the answers as an xlsx file in the trekker's DM."""
+    await ack()
+    try:
+        params = await uc.export(context["ctx"], context["user"], action.get("value"))
+    except Refused as refused:
+        await reply(respond, refused.text(context["tr"]))
+        return
+    await reply(respond, context["tr"]("evaluation.export.sent", **params))
+
+
+def register(app: AsyncApp, ctx=None) -> None:
+    app.action(Action.EVAL_OPEN)(on_open)
+    app.view(View.EVALUATION)(on_submit)
+    app.action(Action.EVAL_EXPORT)(on_export)
+
+
+# -- the subcommand (Slack and Teams) ------------------------------------------------
 
 
 async def do_evaluate(call: commands.Call) -> None:
     """``/dialoog evaluatie <sessie>``: prompt now; ``... resultaten``: the results as a direct message."""
-    ctx = call.ctx
     trajectory = await commands.trajectory_for(call)
-    await commands.require_trekker(call, trajectory)
     session = await commands.session_for(call, trajectory, "evaluatie")
-    rest = [w.lower() for w in call.words[1:]]
-    if rest and rest[0] in RESULT_WORDS:
-        async with ctx.db.transaction() as s:
-            me = await directory.person_in(s, trajectory.id, call.user)
-            request = await evaluations.request_results(s, ctx, session, me)
-        if not request.ok:
-            await call.say("evaluation.command.not_open", title=session.title, key=session.key)
+    wants_results = len(call.words) > 1 and call.words[1].lower() in RESULT_WORDS
+    try:
+        if wants_results:
+            call.use_language(await uc.request_results(call.ctx, call.user, trajectory.id, session.id))
+            await call.say("evaluation.command.results_sent", title=session.title)
             return
-        ctx.wake_dispatcher()
-        await call.say("evaluation.command.results_sent", title=session.title)
+        done = await uc.prompt_now(call.ctx, call.user, trajectory.id, session.id)
+    except Refused as refused:
+        call.use_language(await uc.language_of(call.ctx, call.user, call.tr.lang))
+        await call.say_lines([refused.text(call.tr)])
         return
-    async with ctx.db.transaction() as s:
-        locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()
-        ev = await evaluations.open_evaluation(s, ctx, locked, trajectory)
-        result = await evaluations.send_prompts(s, ctx, ev, locked, trajectory) if ev is not None else None
-        closes = ev.closes_at if ev is not None else None
-    if result is None:
-        await call.say("evaluation.command.no_form", title=session.title)
-        return
-    ctx.wake_dispatcher()
-    if result.closed:
-        await call.say("evaluation.command.closed", title=session.title, key=session.key)
-        return
-    lines = []
-    if result.sent == 0 and result.already == 0:
-        lines.append(call.tr("evaluation.command.nobody", title=session.title))
-    else:
-        when = format_datetime(closes, trajectory.timezone, call.tr.lang)
-        lines.append(call.tr("evaluation.command.sent", title=session.title, sent=result.sent, already=result.already, closes=when))
-    if result.unreachable:
-        lines.append(call.tr("command.unreachable", names=", ".join(result.unreachable)))
-    lines += commands.later_line(call, trajectory, result.send_at if result.sent else None)
-    await call.say_lines(lines)
-
-
-def register(app: AsyncApp, ctx: Context) -> None:
-
-    @app.action(Action.EVAL_OPEN)
-    async def on_open(ack, body: dict, action: dict, client, respond):
-        await ack()
-        user = slack(body["user"]["id"])
-        async with ctx.db.sessionmaker() as s:
-            access = await evaluations.form_for(s, ctx, _int(action.get("value")) or 0, user)
-        tr = translator(access.language or "nl")
-        if not access.ok:
-            await respond(response_type="ephemeral", replace_original=False, **text_reply(tr, f"evaluation.refuse.{access.reason}"))
-            return
-        # The trigger_id is valid for 3 seconds: open the form before anything else.
-        await client.views_open(trigger_id=body["trigger_id"], view=evaluation_modal(access.vm, tr))
-
-    @app.action(Action.EVAL_EXPORT)
-    async def on_export(ack, body: dict, action: dict, respond):
-        """From the results: the answers as an xlsx file in the trekker's DM."""
-        await ack()
-        request = await exports.request_export(ctx, _int(action.get("value")) or 0, slack(body["user"]["id"]))
-        if request.ok:
-            ctx.wake_dispatcher()
-        key, params = exports.reply(request)
-        await respond(response_type="ephemeral", replace_original=False, **text_reply(translator(request.language), key, **params))
-
-    @app.view(View.EVALUATION)
-    async def on_submit(ack, body: dict, view: dict):
-        raw, blocks = read_answers(view)
-        result = await evaluations.submit(ctx, _int(view.get("private_metadata")) or 0, slack(body["user"]["id"]), raw)
-        if result.ok:
-            await ack()
-            ctx.wake_dispatcher()
-            return
-        tr = translator(result.language or "nl")
-        if result.reason == "invalid":
-            errors = {question_block_id(key): tr(f"evaluation.errors.{code}", **params) for key, (code, params) in result.errors.items()}
-        else:
-            errors = {blocks[0] if blocks else question_block_id("-"): tr(f"evaluation.errors.{result.reason}")}
-        await ack(response_action="errors", errors=errors)
+    call.use_language(done.language)
+    await call.say_lines(lines.prompted_lines(call.tr, done))

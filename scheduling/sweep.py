@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import commitments, evaluations, memos, session_reminders, signoff, summary
+from bot.services import commitments, evaluation_tasks, memos, session_reminders, signoff, summary
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ HANDLERS: dict[str, Handler] = {
     **session_reminders.HANDLERS,
     **commitments.HANDLERS,
     **memos.HANDLERS,
-    **evaluations.HANDLERS,
+    **evaluation_tasks.HANDLERS,
     **summary.HANDLERS,
     **signoff.HANDLERS,
 }

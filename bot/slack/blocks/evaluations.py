@@ -7,11 +7,13 @@ from typing import Any
 
 from bot.formatting import format_datetime, format_period
 from bot.i18n import Translator
+from bot.interactions.codec import encode
+from bot.interactions.evaluations import FormView
+from bot.limits import ANSWER_LIMIT
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, chunks, plain
 
-MAX_TEXT = 2000
 TEXTS_SHOWN = 25  # text answers per question in the results message
 BAR = 10  # width of the bars in the results
 
@@ -100,7 +102,7 @@ def _question(q: dict, tr: Translator, answer: Any) -> dict:
         if kind == "multi":
             hint = tr("evaluation.form.multi_hint")
     else:
-        element = {"type": "plain_text_input", "multiline": True, "max_length": MAX_TEXT}
+        element = {"type": "plain_text_input", "multiline": True, "max_length": ANSWER_LIMIT}
         if answer:
             element["initial_value"] = str(answer)
     element = {k: v for k, v in element.items() if v is not None}
@@ -118,7 +120,9 @@ def _question(q: dict, tr: Translator, answer: Any) -> dict:
     return block
 
 
-def evaluation_modal(vm: dict, tr: Translator) -> dict:
+def evaluation_modal(view: FormView, tr: Translator) -> dict:
+    """The form; its ``private_metadata`` is the typed :class:`PromptForm`."""
+    vm = view.vm
     intro = tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang))
     if vm["anonymous"]:
         note = tr("evaluation.form.anonymous")
@@ -131,7 +135,7 @@ def evaluation_modal(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.EVALUATION,
-        "private_metadata": str(vm["prompt_id"]),
+        "private_metadata": encode(view.form),
         "title": plain(tr("evaluation.form.modal_title"), MODAL_TITLE),
         "submit": plain(tr("evaluation.form.submit_change" if vm.get("editing") else "evaluation.form.submit"), MODAL_TITLE),
         "close": plain(tr("evaluation.form.close"), MODAL_TITLE),

@@ -8,6 +8,9 @@ from typing import Any
 
 from bot.formatting import format_datetime, format_period
 from bot.i18n import Translator
+from bot.interactions.codec import as_data
+from bot.interactions.evaluations import FormView, PromptForm
+from bot.limits import ANSWER_LIMIT
 from bot.teams.cards.common import (
     Element,
     button,
@@ -24,10 +27,8 @@ from bot.teams.cards.common import (
 from bot.teams.ids import Verb
 from bot.teams.text import mark
 
-MAX_TEXT = 2000
 TEXTS_SHOWN = 25
 BAR = 10
-CARDS = ("evaluation_prompt", "evaluation_reminder")
 
 
 def input_id(key: str) -> str:
@@ -43,7 +44,7 @@ def _closes(vm: dict, lang: str) -> str:
 
 
 def _prompt(vm: dict, tr: Translator, intro: str, card_name: str) -> tuple[list[Element], list[Element]]:
-    data = {"prompt_id": vm["prompt_id"], "card": card_name}
+    data = as_data(PromptForm(vm["prompt_id"], card_name))
     if vm["state"] == "closed":
         return text(tr("evaluation.prompt.closed", title=vm["title"])), []
     if vm["state"] == "done":
@@ -91,7 +92,7 @@ def _question(q: dict, tr: Translator, answer: Any, problem: str | None) -> list
                                value=picked or None, expanded=True, multi=kind == "multi", error_message=required_text)
         hint = note(tr("evaluation.form.multi_hint")) if kind == "multi" else []
     else:
-        element = text_input(input_id(key), label, required=required, max_length=MAX_TEXT,
+        element = text_input(input_id(key), label, required=required, max_length=ANSWER_LIMIT,
                              value=str(answer) if answer else None, error_message=required_text)
         hint = []
     out = [element] + hint
@@ -100,19 +101,38 @@ def _question(q: dict, tr: Translator, answer: Any, problem: str | None) -> list
     return out
 
 
-def evaluation_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
-    """One card with every question; required ones are checked again on the server."""
+def evaluation_form(view: FormView, tr: Translator, errors: dict[str, str] | None = None, answers: dict | None = None) -> dict:
+    """One card with every question; required ones are checked again on the server.
+    Its ``data`` is the typed :class:`PromptForm`; ``answers`` refill it after an error."""
+    vm = view.vm
     body = heading(tr("evaluation.form.modal_title")) + text(tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang)))
     body += note(tr("evaluation.form.anonymous") if vm["anonymous"] else tr("evaluation.form.named", closes=_closes(vm, tr.lang)))
-    answers = vm.get("answers") or {}
+    answers = (vm.get("answers") or {}) if answers is None else answers
     errors = errors or {}
     for q in vm["questions"][:60]:
         body += separator(_question(q, tr, answers.get(q["key"]), errors.get(q["key"])))
     if errors.get(""):
         body += error(errors[""])
-    data = {"prompt_id": vm["prompt_id"], "card": vm.get("card", "evaluation_prompt")}
+    data = as_data(view.form)
     label = tr("evaluation.form.submit_change" if vm.get("editing") else "evaluation.form.submit")
     return card(body, [button(label, Verb.EVAL_SUBMIT, data, "positive"), button(tr("evaluation.form.close"), Verb.EVAL_BACK, data)])
+
+
+def shown_answers(questions: list[dict], raw: dict) -> dict:
+    """What the person typed or picked, to fill the form in again after an error."""
+    shown = {}
+    for q in questions:
+        value = raw.get(q["key"])
+        if value in (None, "", []):
+            continue
+        options = q.get("options") or []
+        if q["type"] == "choice" and str(value).isdigit() and int(value) < len(options):
+            shown[q["key"]] = options[int(value)]
+        elif q["type"] == "multi":
+            shown[q["key"]] = [options[int(v)] for v in value if str(v).isdigit() and int(v) < len(options)]
+        else:
+            shown[q["key"]] = value
+    return shown
 
 
 # -- results ----------------------------------------------------------------------
