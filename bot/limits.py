@@ -3,3 +3,5 @@ them; the Slack, Teams and web forms show the same numbers as their maximum."""
 
 NOTE_LIMIT = 1000  # a note: commitment progress, phase move, sign-off remark
 DESCRIPTION_LIMIT = 2000  # a commitment's description
+MEMO_TITLE_LIMIT = 150  # a memo's title
+MEMO_BODY_LIMIT = 3000  # a memo's text
