@@ -5,3 +5,5 @@ NOTE_LIMIT = 1000  # a note: commitment progress, phase move, sign-off remark
 DESCRIPTION_LIMIT = 2000  # a commitment's description
 TITLE_LIMIT = 200  # a sign-off document's title
 ANSWER_LIMIT = 2000  # one text answer in an evaluation form
+MEMO_TITLE_LIMIT = 150  # a memo's title
+MEMO_BODY_LIMIT = 3000  # a memo's text

@@ -6,8 +6,8 @@ dataclass with a ``VERSION``; it is encoded once and decoded once, here, so noth
 splits strings by convention and a changed shape cannot be misread silently.
 
 Decoding never trusts its input: anything that is not exactly the declared shape
-(wrong type, an id outside 64-bit range, an over-long string, another version) raises
-:class:`BadContext`, which every channel answers with a polite refusal.
+(wrong type, an id outside the 32-bit range of the id columns, an over-long string,
+another version) raises :class:`BadContext`, which every channel answers with a polite refusal.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-ID_MAX = 2**63 - 1
+ID_MAX = 2**31 - 1  # the id columns are INTEGER: PostgreSQL refuses anything larger
 TEXT_MAX = 200
 
 
@@ -95,7 +95,7 @@ def _check(name: str, hint: Any, value: Any) -> Any:
 
 def parse_id(raw: Any) -> int | None:
     """A record id from a button value or a card field ("12" or 12), or None when it is
-    not a plain id (empty, negative, not a number, outside 64 bits)."""
+    not a plain id (empty, negative, not a number, beyond the id columns' range)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):

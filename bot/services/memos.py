@@ -6,6 +6,8 @@ memo's status change), so a memo to 500 people is one command, a crash before
 the commit sends nothing, and a crash after it sends each message once (the
 outbox keys ``memo:<memo>:<person>`` are unique).  One optional reminder goes to
 those who have not pressed *Gelezen* after ``reminder_days``.
+
+Writing the draft (the form's choices and rules) is in :mod:`bot.services.memo_drafts`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +23,11 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.context import Context
 from bot.identity import User, is_user
+from bot.interactions.errors import Refused
 from bot.models import (
-    MEMO_AUDIENCES,
-    ROLES,
     Invitation,
     Memo,
     MemoRecipient,
-    Organisation,
     OutboxMessage,
     Person,
     ScheduledTask,
@@ -38,10 +37,6 @@ from bot.models import (
 from bot.services import directory
 from bot.services.invitations import add_task
 
-MAX_TITLE = 150
-MAX_BODY = 3000
-REPORTS = ("before", "after")
-REMINDER_CHOICES = (1, 2, 3, 5, 7, 14)
 TASK_REMIND = "memo_reminder"
 
 
@@ -51,148 +46,6 @@ def memo_key(memo_id: int, person_id: int) -> str:
 
 def reminder_key(memo_id: int, person_id: int) -> str:
     return f"memo-remind:{memo_id}:{person_id}"
-
-
-# -- the form ---------------------------------------------------------------------
-
-
-@dataclass
-class Draft:
-    """What the trekker filled in (session by key, organisations by key)."""
-
-    title: str = ""
-    body: str = ""
-    audience: str | None = None
-    roles: list[str] = field(default_factory=list)
-    organisations: list[str] = field(default_factory=list)
-    session: str | None = None
-    report: str | None = None
-    reminder_days: int | None = None
-
-
-async def form_options(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
-    """The choices the memo form offers."""
-    organisations = (
-        await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name))
-    ).scalars().all()
-    sessions = (
-        await s.execute(
-            select(Session)
-            .where(Session.trajectory_id == trajectory.id, Session.cancelled.is_(False))
-            .order_by(Session.starts_at)
-        )
-    ).scalars().all()
-    reminder = (trajectory.reminders or {}).get("memo_reminder_days")
-    return {
-        "trajectory_id": trajectory.id,
-        "trajectory": trajectory.title,
-        "timezone": trajectory.timezone,
-        "roles": list(ROLES),
-        "organisations": [{"key": o.key, "name": o.name} for o in organisations],
-        "sessions": [
-            {"key": x.key, "title": x.title, "starts": x.starts_at.isoformat(), "ends": x.ends_at.isoformat()} for x in sessions
-        ],
-        "reminder_choices": sorted(set(REMINDER_CHOICES) | ({int(reminder)} if reminder else set())),
-        "reminder_default": int(reminder) if reminder else None,
-    }
-
-
-def draft_of(memo: Memo, session_key: str | None) -> Draft:
-    audience = memo.audience or {}
-    return Draft(
-        title=memo.title,
-        body=memo.body,
-        audience=audience.get("kind"),
-        roles=list(audience.get("roles") or []),
-        organisations=list(audience.get("organisations") or []),
-        session=session_key,
-        report=memo.report,
-        reminder_days=memo.reminder_days,
-    )
-
-
-def validate(draft: Draft, options: dict) -> dict[str, str]:
-    """Field -> message code for everything wrong with the draft (server-side, always)."""
-    errors: dict[str, str] = {}
-    if not draft.title.strip():
-        errors["title"] = "required"
-    elif len(draft.title) > MAX_TITLE:
-        errors["title"] = "too_long"
-    if not draft.body.strip():
-        errors["body"] = "required"
-    elif len(draft.body) > MAX_BODY:
-        errors["body"] = "too_long"
-    session_keys = {x["key"] for x in options["sessions"]}
-    org_keys = {o["key"] for o in options["organisations"]}
-    if draft.audience not in MEMO_AUDIENCES:
-        errors["audience"] = "required"
-    elif draft.audience == "roles" and not draft.roles:
-        errors["roles"] = "pick_roles"
-    elif draft.audience == "organisations" and not draft.organisations:
-        errors["organisations"] = "pick_organisations"
-    elif draft.audience == "session" and not draft.session:
-        errors["session"] = "pick_session"
-    if any(r not in ROLES for r in draft.roles):
-        errors["roles"] = "not_an_option"
-    if any(o not in org_keys for o in draft.organisations):
-        errors["organisations"] = "not_an_option"
-    if draft.session is not None and draft.session not in session_keys:
-        errors["session"] = "not_an_option"
-    if draft.report is not None and draft.report not in REPORTS:
-        errors["report"] = "not_an_option"
-    elif draft.report is not None and not draft.session and "session" not in errors:
-        errors["session"] = "report_needs_session"
-    if draft.reminder_days is not None and not 1 <= draft.reminder_days <= 365:
-        errors["reminder"] = "not_an_option"
-    return errors
-
-
-def _audience(draft: Draft) -> dict[str, Any]:
-    audience: dict[str, Any] = {"kind": draft.audience}
-    if draft.audience == "roles":
-        audience["roles"] = list(draft.roles)
-    elif draft.audience == "organisations":
-        audience["organisations"] = list(draft.organisations)
-    return audience
-
-
-async def _session_id(s: AsyncSession, trajectory: Trajectory, key: str | None) -> int | None:
-    if not key:
-        return None
-    session = await directory.session_by_key(s, trajectory.id, key)
-    return session.id if session is not None else None
-
-
-async def reachable_count(s: AsyncSession, trajectory: Trajectory, author: Person, draft: Draft) -> int:
-    """How many people the draft would reach (nothing is saved)."""
-    probe = Memo(
-        trajectory_id=trajectory.id,
-        author_id=author.id,
-        audience=_audience(draft),
-        session_id=await _session_id(s, trajectory, draft.session),
-    )
-    return sum(1 for p in await audience_of(s, probe) if p.reachable)
-
-
-async def save_draft(
-    s: AsyncSession, ctx: Context, trajectory: Trajectory, author: Person, draft: Draft, memo_id: int | None = None
-) -> Memo | None:
-    """Create or update the draft; None when ``memo_id`` is not this author's draft."""
-    if memo_id:
-        memo = await s.get(Memo, memo_id)
-        if memo is None or memo.author_id != author.id or memo.status != "draft" or memo.trajectory_id != trajectory.id:
-            return None
-    else:
-        memo = Memo(trajectory_id=trajectory.id, author_id=author.id, status="draft", created_at=ctx.now())
-        s.add(memo)
-    memo.title = draft.title.strip()
-    memo.body = draft.body.rstrip()
-    memo.audience = _audience(draft)
-    memo.session_id = await _session_id(s, trajectory, draft.session)
-    memo.report = draft.report
-    memo.reminder_days = draft.reminder_days
-    await s.flush()
-    return memo
 
 
 # -- audience ---------------------------------------------------------------------
@@ -282,40 +135,47 @@ async def preview_vm(s: AsyncSession, ctx: Context, memo: Memo) -> dict:
 
 @dataclass
 class SendResult:
-    ok: bool
-    reason: str | None = None  # unknown | not_yours | already_sent | nobody
+    memo: Memo
     sent: int = 0
     unreachable: list[str] = field(default_factory=list)
     send_at: datetime | None = None
-    memo: Memo | None = None
 
 
-async def load_own_draft(s: AsyncSession, memo_id: int, user: User, lock: bool = False) -> tuple[Memo | None, str | None]:
-    query = select(Memo).where(Memo.id == memo_id)
+class AlreadySent(Refused):
+    """The draft was sent already (a second press of "Versturen")."""
+
+
+async def load_own_draft(s: AsyncSession, memo_id: int | None, user: User, lock: bool = False) -> Memo:
+    """The acting trekker's own unsent draft; anything else is Refused."""
+    query = select(Memo).where(Memo.id == (memo_id or 0))
     if lock:
         query = query.with_for_update()
     memo = (await s.execute(query)).scalar_one_or_none()
     if memo is None:
-        return None, "unknown"
+        raise Refused("memo.errors.unknown")
     author = await s.get(Person, memo.author_id) if memo.author_id else None
     if author is None or not is_user(author, user) or not author.has_role("trekker") or not author.active:
-        return memo, "not_yours"
+        raise Refused("memo.errors.not_yours")
     if memo.status != "draft":
-        return memo, "already_sent"
-    return memo, None
+        raise AlreadySent("memo.errors.already_sent")
+    return memo
 
 
-async def send(s: AsyncSession, ctx: Context, memo_id: int, user: User) -> SendResult:
+async def check_reachable(s: AsyncSession, memo: Memo) -> None:
+    """Refused when nobody in the memo's audience can be reached."""
+    if not any(p.reachable for p in await audience_of(s, memo)):
+        raise Refused("memo.errors.nobody")
+
+
+async def send(s: AsyncSession, ctx: Context, memo_id: int | None, user: User) -> SendResult:
     """Send a confirmed draft to its whole audience, all in the caller's transaction."""
-    memo, problem = await load_own_draft(s, memo_id, user, lock=True)
-    if problem:
-        return SendResult(False, problem, memo=memo)
+    memo = await load_own_draft(s, memo_id, user, lock=True)
     trajectory = await s.get(Trajectory, memo.trajectory_id)
     people = await audience_of(s, memo)
     reachable = [p for p in people if p.reachable]
-    result = SendResult(True, memo=memo, unreachable=[p.name for p in people if not p.reachable])
     if not reachable:
-        return SendResult(False, "nobody", memo=memo, unreachable=result.unreachable)
+        raise Refused("memo.errors.nobody")
+    result = SendResult(memo=memo, unreachable=[p.name for p in people if not p.reachable])
     now = ctx.now()
     result.send_at = ctx.send_time(trajectory.timezone)
     recipients = [MemoRecipient(memo_id=memo.id, person_id=p.id) for p in reachable]
@@ -366,37 +226,30 @@ async def send(s: AsyncSession, ctx: Context, memo_id: int, user: User) -> SendR
 # -- Gelezen ----------------------------------------------------------------------
 
 
-@dataclass
-class ReadResult:
-    ok: bool
-    reason: str | None = None  # unknown | not_yours
-    changed: bool = False
-    language: str | None = None
-
-
-async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int, user: User) -> ReadResult:
+async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int | None, user: User) -> dict:
+    """*Gelezen* by the recipient (once; pressing again changes nothing): the memo as the
+    recipient now sees it.  Anyone else's press is Refused."""
     recipient = (
         await s.execute(
             select(MemoRecipient)
-            .where(MemoRecipient.id == recipient_id)
+            .where(MemoRecipient.id == (recipient_id or 0))
             .options(selectinload(MemoRecipient.person), selectinload(MemoRecipient.memo))
             .with_for_update()
         )
     ).scalar_one_or_none()
     if recipient is None:
-        return ReadResult(False, "unknown")
-    person = recipient.person
+        raise Refused("memo.read_errors.unknown")
+    person, memo = recipient.person, recipient.memo
     if not is_user(person, user):
-        return ReadResult(False, "not_yours", language=person.language)
+        raise Refused("memo.read_errors.not_yours")
     if recipient.read_at is not None:
-        return ReadResult(True, language=person.language)
+        return dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
     recipient.read_at = ctx.now()
-    memo = recipient.memo
     await outbox.withdraw(s, reminder_key(memo.id, person.id))
     data = dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
     for prefix, key in (("memo-read", memo_key(memo.id, person.id)), ("memo-remind-read", reminder_key(memo.id, person.id))):
         await outbox.revise(s, original_key=key, key=f"{prefix}:{recipient.id}", data=data, person=person, now=ctx.now())
-    return ReadResult(True, changed=True, language=person.language)
+    return data
 
 
 # -- who has read it --------------------------------------------------------------

@@ -23,3 +23,13 @@ def errors_for(problems: Problems, blocks: dict[str, str], tr) -> dict[str, str]
     """``response_action: errors`` from Problems: each field's text under its block."""
     texts = problems.texts(tr)
     return {blocks[name]: text for name, text in texts.items() if name in blocks}
+
+
+def state_value(values: dict, block: str, action: str):
+    """What any input holds: text, one option's value, or a list of option values."""
+    entry = (values.get(block) or {}).get(action) or {}
+    if "selected_options" in entry:
+        return [o.get("value") for o in entry.get("selected_options") or []]
+    if "selected_option" in entry:
+        return (entry.get("selected_option") or {}).get("value")
+    return entry.get("value")

@@ -3,18 +3,17 @@ modals, the confirmation to the trekker and the read overview."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from bot.formatting import format_datetime, format_period
 from bot.i18n import Translator
+from bot.interactions.codec import encode
+from bot.limits import MEMO_BODY_LIMIT, MEMO_TITLE_LIMIT
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, chunks, plain, sanitize_mrkdwn
 
-MAX_TITLE = 150
-MAX_BODY = 3000
 AUDIENCES = ("all", "roles", "organisations", "session")
 MAX_BODY_SECTIONS = 8  # 3000 typed characters escape to at most 8 sections
 
@@ -92,14 +91,15 @@ def _input(block_id: str, label: str, element: dict, optional: bool = False, hin
 
 
 def memo_form(vm: dict, tr: Translator) -> dict:
-    """Title, text, audience, optional session link and reminder.  ``vm["draft"]`` prefills."""
+    """Title, text, audience, optional session link and reminder.  ``vm["draft"]`` prefills;
+    ``vm["form"]`` (a ``MemoForm``) is what the modal carries back."""
     draft = vm.get("draft") or {}
-    title_el: dict[str, Any] = {"type": "plain_text_input", "action_id": Action.MEMO_TITLE, "max_length": MAX_TITLE}
+    title_el: dict[str, Any] = {"type": "plain_text_input", "action_id": Action.MEMO_TITLE, "max_length": MEMO_TITLE_LIMIT}
     body_el: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": Action.MEMO_BODY,
         "multiline": True,
-        "max_length": MAX_BODY,
+        "max_length": MEMO_BODY_LIMIT,
         "placeholder": plain(tr("memo.form.body_placeholder"), 150),
     }
     if draft.get("title"):
@@ -157,7 +157,7 @@ def memo_form(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.MEMO_FORM,
-        "private_metadata": json.dumps({"t": vm["trajectory_id"], "m": vm.get("memo_id")}),
+        "private_metadata": encode(vm["form"]),
         "title": plain(tr("memo.form.modal_title"), MODAL_TITLE),
         "submit": plain(tr("memo.form.submit"), MODAL_TITLE),
         "close": plain(tr("memo.form.close"), MODAL_TITLE),
@@ -166,7 +166,8 @@ def memo_form(vm: dict, tr: Translator) -> dict:
 
 
 def memo_preview(vm: dict, tr: Translator) -> dict:
-    """The memo exactly as it will arrive, who gets it, and a way back to the form."""
+    """The memo exactly as it will arrive, who gets it, and a way back to the form;
+    ``vm["form"]`` (a ``PreviewForm``) is what the modal carries back."""
     blocks: Blocks = [context(tr("memo.preview.intro")), {"type": "divider"}]
     blocks += memo_blocks(vm["message"], tr, action_id=Action.MEMO_PREVIEW_READ, block_id=Block.MEMO_PREVIEW)
     lines = [tr("memo.preview.recipients", count=vm["count"], organisations=vm["organisations"])]
@@ -188,7 +189,7 @@ def memo_preview(vm: dict, tr: Translator) -> dict:
     return {
         "type": "modal",
         "callback_id": View.MEMO_PREVIEW,
-        "private_metadata": str(vm["memo_id"]),
+        "private_metadata": encode(vm["form"]),
         "title": plain(tr("memo.preview.modal_title"), MODAL_TITLE),
         "submit": plain(tr("memo.preview.submit"), MODAL_TITLE),
         "close": plain(tr("memo.form.close"), MODAL_TITLE),
@@ -234,3 +235,14 @@ def memo_status(vm: dict, tr: Translator) -> dict:
 
 
 BUILDERS = {"memo": memo, "memo_reminder": memo_reminder, "memo_sent": memo_sent}
+
+
+def memo_notice(text: str, tr: Translator) -> dict:
+    """The preview replaced by one line (the draft was sent already, or is not yours)."""
+    return {
+        "type": "modal",
+        "callback_id": View.MEMO_PREVIEW + "_notice",
+        "title": plain(tr("memo.preview.modal_title"), MODAL_TITLE),
+        "close": plain(tr("memo.form.close"), MODAL_TITLE),
+        "blocks": [section(text)],
+    }

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from bot.formatting import format_datetime, format_period
 from bot.i18n import Raw, Translator
+from bot.interactions.codec import as_data
+from bot.limits import MEMO_BODY_LIMIT, MEMO_TITLE_LIMIT
 from bot.teams.cards.common import (
     Element,
     button,
@@ -24,8 +26,6 @@ from bot.teams.cards.common import (
 from bot.teams.ids import Verb
 from bot.teams.text import cut, escape, mark
 
-MAX_TITLE = 150
-MAX_BODY = 3000
 AUDIENCES = ("all", "roles", "organisations", "session")
 ROLES = ("trekker", "ambassadeur", "deelnemer", "expert", "bestuurder")
 
@@ -79,7 +79,7 @@ def memo_body(vm: dict, tr: Translator) -> list[Element]:
     if vm.get("session") and vm.get("report"):
         body += note(tr(f"memo.report.{vm['report']}", title=vm["session"]["title"], when=_when(vm, tr.lang)))
     # Already safe markdown: give it to the text helper as template text (no marks inside).
-    for index, line in enumerate(sanitize(cut(vm["body"], MAX_BODY)).split("\n")):
+    for index, line in enumerate(sanitize(cut(vm["body"], MEMO_BODY_LIMIT)).split("\n")):
         block = {"type": "TextBlock", "text": line or " ", "wrap": True}
         if index == 0:
             block["spacing"] = "Medium"
@@ -131,17 +131,31 @@ BUILDERS = {"memo": memo, "memo_reminder": memo_reminder, "memo_sent": memo_sent
 # -- the form and the preview ------------------------------------------------------
 
 
-def memo_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
-    """Title, text, audience, optional session link and reminder; ``vm["draft"]`` prefills."""
+def _errors_by_input(body: list[Element], problems: dict[str, str]) -> dict[str, str]:
+    """Field name -> text, as input id -> text; a field without an input in this card
+    (no organisations, no sessions) is told at the audience."""
+    present = {element.get("id") for element in body}
+    out: dict[str, str] = {}
+    for name, message_ in problems.items():
+        input_id = FIELD_INPUTS.get(name, MemoInput.AUDIENCE)
+        input_id = input_id if input_id in present else MemoInput.AUDIENCE
+        out[input_id] = f"{out[input_id]} {message_}" if input_id in out else message_
+    return out
+
+
+def memo_form(vm: dict, tr: Translator, problems: dict[str, str] | None = None) -> dict:
+    """Title, text, audience, optional session link and reminder; ``vm["draft"]`` prefills;
+    ``vm["form"]`` (a ``MemoForm``) goes back with the inputs; ``problems`` (field name ->
+    text) are shown under their inputs."""
     draft = vm.get("draft") or {}
     body: list[Element] = heading(tr("memo.form.modal_title")) + text(tr("memo.form.intro", trajectory=vm["trajectory"]))
-    body.append(text_input(MemoInput.TITLE, tr("memo.form.title"), required=True, multiline=False, max_length=MAX_TITLE,
+    body.append(text_input(MemoInput.TITLE, tr("memo.form.title"), required=True, multiline=False, max_length=MEMO_TITLE_LIMIT,
                            value=draft.get("title"), error_message=tr("memo.errors.required")))
-    body.append(text_input(MemoInput.BODY, tr("memo.form.body"), required=True, max_length=MAX_BODY, value=draft.get("body"),
+    body.append(text_input(MemoInput.BODY, tr("memo.form.body"), required=True, max_length=MEMO_BODY_LIMIT, value=draft.get("body"),
                            placeholder=tr("memo.form.body_placeholder"), error_message=tr("memo.errors.required")))
     body += note(tr("memo.form.body_hint"))
     body.append(choice_input(MemoInput.AUDIENCE, tr("memo.form.audience"), [(tr(f"memo.audience.{a}"), a) for a in AUDIENCES],
-                             value=draft.get("audience") or "all", expanded=True, error_message=tr("memo.errors.not_an_option")))
+                             value=draft.get("audience") or "all", expanded=True, error_message=tr("memo.errors.pick_audience")))
     roles = [(tr(f"memo.role.{r}"), r) for r in vm.get("roles") or ROLES][:10]
     body.append(choice_input(MemoInput.ROLES, tr("memo.form.roles"), roles, required=False, multi=True,
                              value=",".join(draft.get("roles") or []) or None))
@@ -164,9 +178,8 @@ def memo_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) ->
     default = draft.get("reminder_days", vm.get("reminder_default")) if draft else vm.get("reminder_default")
     body.append(choice_input(MemoInput.REMINDER, tr("memo.form.reminder"), reminders, required=False, value=str(default or 0)))
     body += note(tr("memo.form.reminder_hint"))
-    body = with_errors(body, errors or {})
-    data = {"trajectory_id": vm["trajectory_id"], "memo_id": vm.get("memo_id")}
-    return card(body, [button(tr("memo.form.submit"), Verb.MEMO_PREVIEW, data, "positive")])
+    body = with_errors(body, _errors_by_input(body, problems or {}))
+    return card(body, [button(tr("memo.form.submit"), Verb.MEMO_PREVIEW, as_data(vm["form"]), "positive")])
 
 
 def memo_preview(vm: dict, tr: Translator) -> dict:
@@ -183,7 +196,7 @@ def memo_preview(vm: dict, tr: Translator) -> dict:
     body += separator(text("\n".join(lines)))
     if vm.get("unreachable"):
         body += text(tr("memo.unreachable", names=", ".join(vm["unreachable"][:50]), count=len(vm["unreachable"])))
-    data = {"memo_id": vm["memo_id"]}
+    data = as_data(vm["form"])
     return card(body, [button(tr("memo.preview.submit"), Verb.MEMO_SEND, data, "positive"), button(tr("memo.button.edit"), Verb.MEMO_EDIT, data)])
 
 
