@@ -4,6 +4,8 @@ pressed (which may be someone else's) is never replaced."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from microsoft_agents.hosting.core import AgentApplication, TurnContext
 
 from bot.context import Context
@@ -29,51 +31,55 @@ async def invitation_card(ctx: Context, user: User, tr: Translator, origin, card
     return BUILDERS[card if card in ("invitation", "rsvp_reminder") else "invitation"](vm, tr)["card"]
 
 
-def register(agent: AgentApplication, ctx: Context, chat) -> None:
-    async def on_answer(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            await uc.answer(ctx, user, data.get("invitation_id"), str(data.get("answer")))
-            shown = await invitation_card(ctx, user, tr, data.get("origin"), data.get("card"), data.get("invitation_id"))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-        return Answer(card=shown)
+async def on_answer(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        await uc.answer(ctx, user, data.get("invitation_id"), str(data.get("answer")))
+        shown = await invitation_card(ctx, user, tr, data.get("origin"), data.get("card"), data.get("invitation_id"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(card=shown)
 
-    async def on_delegate(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        try:
-            picker = await uc.picker(ctx, user, data.get("invitation_id"), str(data.get("origin") or "message"), str(data.get("card")))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-        return Answer(card=delegate_form(picker, tr))
 
-    async def on_delegate_submit(context: TurnContext, data: dict) -> Answer:
-        user, tr = await acting(ctx, context)
-        colleague = data.get(Input.COLLEAGUE)
-        try:
-            form = decode(uc.DelegateForm, data)
-            await uc.delegate(ctx, user, form, colleague)
-            shown = await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id)
-        except BadContext:
-            return Answer(text=tr("rsvp.unknown"))
-        except Refused as refused:
-            return Answer(text=refused.text(tr))
-        except Problems as problems:
-            picker = await uc.picker(ctx, user, form.invitation_id, form.origin, form.card)
-            errors = {DELEGATE_FIELDS[k]: v for k, v in problems.texts(tr).items() if k in DELEGATE_FIELDS}
-            return Answer(card=delegate_form(picker, tr, errors, str(colleague) if colleague else None))
-        return Answer(card=shown)
+async def on_delegate(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        picker = await uc.picker(ctx, user, data.get("invitation_id"), str(data.get("origin") or "message"), str(data.get("card")))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(card=delegate_form(picker, tr))
 
-    async def on_back(context: TurnContext, data: dict) -> Answer:
-        """"Annuleren" on the picker: the invitation again, unchanged."""
-        user, tr = await acting(ctx, context)
-        try:
-            form = decode(uc.DelegateForm, data)
-            return Answer(card=await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id))
-        except (BadContext, Refused):
-            return Answer(text=tr("teams.form_closed"))
 
-    on_card(agent, Verb.RSVP, on_answer)
-    on_card(agent, Verb.DELEGATE, on_delegate)
-    on_card(agent, Verb.DELEGATE_SUBMIT, on_delegate_submit)
-    on_card(agent, Verb.DELEGATE_BACK, on_back)
+async def on_delegate_submit(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    colleague = data.get(Input.COLLEAGUE)
+    try:
+        form = decode(uc.DelegateForm, data)
+        await uc.delegate(ctx, user, form, colleague)
+        shown = await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id)
+    except BadContext:
+        return Answer(text=tr("rsvp.unknown"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    except Problems as problems:
+        picker = await uc.picker(ctx, user, form.invitation_id, form.origin, form.card)
+        errors = {DELEGATE_FIELDS[k]: v for k, v in problems.texts(tr).items() if k in DELEGATE_FIELDS}
+        return Answer(card=delegate_form(picker, tr, errors, str(colleague) if colleague else None))
+    return Answer(card=shown)
+
+
+async def on_back(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    """"Annuleren" on the picker: the invitation again, unchanged."""
+    user, tr = await acting(ctx, context)
+    try:
+        form = decode(uc.DelegateForm, data)
+        return Answer(card=await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id))
+    except (BadContext, Refused):
+        return Answer(text=tr("teams.form_closed"))
+
+
+def register(agent: AgentApplication, ctx: Context, chat=None) -> None:
+    on_card(agent, Verb.RSVP, partial(on_answer, ctx))
+    on_card(agent, Verb.DELEGATE, partial(on_delegate, ctx))
+    on_card(agent, Verb.DELEGATE_SUBMIT, partial(on_delegate_submit, ctx))
+    on_card(agent, Verb.DELEGATE_BACK, partial(on_back, ctx))
