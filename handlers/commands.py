@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Protocol
 
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import select
 
 from bot.context import Context
 from bot.formatting import format_datetime
 from bot.i18n import Translator
 from bot.identity import User, slack
 from bot.models import Session, Trajectory
-from bot.services import directory, invitations, people
+from bot.interactions import invitations as invitations_uc
+from bot.interactions.errors import Refused
+from bot.services import directory
 from bot.slack.surface import SlackSurface
 
 class Surface(Protocol):
@@ -141,51 +142,47 @@ def later_line(call: Call, trajectory: Trajectory, send_at) -> list[str]:
 
 async def do_invite(call: Call) -> None:
     trajectory = await trajectory_for(call)
-    await require_trekker(call, trajectory)
-    session = await session_for(call, trajectory, "uitnodigen")
-    if session.starts_at <= call.ctx.now():
-        await call.say("command.session_past", title=session.title)
+    try:
+        done = await invitations_uc.invite(call.ctx, call.user, trajectory.id, _word(call), "uitnodigen")
+    except Refused as refused:
+        await call.say_lines([refused.text(call.tr)])
         return
-    await people.link_unresolved(call.ctx, trajectory.id)
-    async with call.ctx.db.transaction() as s:
-        locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()
-        result = await invitations.invite(s, call.ctx, locked)
-    call.ctx.wake_dispatcher()
-    lines = [call.tr("command.invite_done", title=session.title, sent=result.sent, already=result.already)]
-    if result.unreachable:
-        lines.append(call.tr("command.unreachable", names=", ".join(result.unreachable)))
-    lines += later_line(call, trajectory, result.send_at if result.sent else None)
-    await call.say_lines(lines)
+    lines = [call.tr("command.invite_done", title=done.title, sent=done.sent, already=done.already)]
+    if done.unreachable:
+        lines.append(call.tr("command.unreachable", names=", ".join(done.unreachable)))
+    await call.say_lines(lines + later_line(call, trajectory, done.send_at))
 
 
 async def do_remind(call: Call) -> None:
     trajectory = await trajectory_for(call)
-    await require_trekker(call, trajectory)
-    session = await session_for(call, trajectory, "herinneren")
-    if session.starts_at <= call.ctx.now():
-        await call.say("command.session_past", title=session.title)
+    try:
+        done = await invitations_uc.remind(call.ctx, call.user, trajectory.id, _word(call), "herinneren")
+    except Refused as refused:
+        await call.say_lines([refused.text(call.tr)])
         return
-    async with call.ctx.db.transaction() as s:
-        result = await invitations.remind_now(s, call.ctx, session)
-    call.ctx.wake_dispatcher()
-    if not result.invited:
-        await call.say("command.remind_not_invited", title=session.title, key=session.key)
-    elif result.sent == 0 and result.already_today == 0:
-        await call.say("command.remind_none", title=session.title)
-    elif result.sent == 0:
-        await call.say("command.remind_already", title=session.title, count=result.already_today)
+    if not done.invited:
+        await call.say("command.remind_not_invited", title=done.title, key=done.key)
+    elif done.sent == 0 and done.already_today == 0:
+        await call.say("command.remind_none", title=done.title)
+    elif done.sent == 0:
+        await call.say("command.remind_already", title=done.title, count=done.already_today)
     else:
-        lines = [call.tr("command.remind_done", title=session.title, count=result.sent)]
-        await call.say_lines(lines + later_line(call, trajectory, result.send_at))
+        lines = [call.tr("command.remind_done", title=done.title, count=done.sent)]
+        await call.say_lines(lines + later_line(call, trajectory, done.send_at))
 
 
 async def do_status(call: Call) -> None:
     trajectory = await trajectory_for(call)
-    await require_trekker(call, trajectory)
-    session = await session_for(call, trajectory, "status")
-    async with call.ctx.db.sessionmaker() as s:
-        vm = await invitations.overview(s, call.ctx, session)
+    try:
+        vm = await invitations_uc.status(call.ctx, call.user, trajectory.id, _word(call), "status")
+    except Refused as refused:
+        await call.say_lines([refused.text(call.tr)])
+        return
     await call.show("rsvp_status", vm)
+
+
+def _word(call: Call) -> str | None:
+    return call.words[0] if call.words else None
 
 
 Handler = Callable[[Call], Awaitable[None]]

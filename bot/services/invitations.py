@@ -1,4 +1,7 @@
-"""Invitations: send them, record answers, hand them to a colleague, overview."""
+"""Invitations: the messages, the calendar entry, sending them, reminders on demand.
+
+Answers, handing an invitation to a colleague and the overview of answers are in
+``bot.services.rsvp``."""
 
 from __future__ import annotations
 
@@ -14,12 +17,11 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.calendar import CalendarEvent, build_ics, ics_filename
 from bot.context import Context
-from bot.identity import User, is_user
+from bot.interactions.errors import Refused
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
 from bot.quiet_hours import working_day_before
 from bot.services import directory
 
-ANSWERS = ("yes", "no", "maybe")
 ATTENDEE_REMINDER_HOUR = 10  # local time on the working day before
 
 
@@ -193,6 +195,14 @@ async def drop_open_tasks(s: AsyncSession, invitation_ids: list[int]) -> None:
 # -- sending invitations ----------------------------------------------------------
 
 
+def check_ahead(session: Session, now: datetime) -> None:
+    """Invitations and reminders are for sessions that still take place."""
+    if session.cancelled:
+        raise Refused("command.session_cancelled", title=session.title)
+    if session.starts_at <= now:
+        raise Refused("command.session_past", title=session.title)
+
+
 @dataclass
 class InviteResult:
     sent: int = 0
@@ -250,15 +260,7 @@ async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResul
     return result
 
 
-# -- answers ----------------------------------------------------------------------
-
-
-@dataclass
-class AnswerResult:
-    ok: bool
-    reason: str | None = None  # unknown | not_yours | cancelled
-    invitation: Invitation | None = None
-    changed: bool = False
+# -- message refresh ----------------------------------------------------------
 
 
 async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitation, session_changed: bool = False) -> None:
@@ -285,90 +287,6 @@ async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitat
         now=ctx.now(),
         update_of=original,
     )
-
-
-async def _own_invitation(s: AsyncSession, invitation_id: int, user: User) -> AnswerResult:
-    inv = await load_invitation(s, invitation_id)
-    if inv is None:
-        return AnswerResult(False, "unknown")
-    if not is_user(inv.person, user):
-        return AnswerResult(False, "not_yours", inv)
-    if inv.session.cancelled:
-        return AnswerResult(False, "cancelled", inv)
-    return AnswerResult(True, invitation=inv)
-
-
-async def answer(s: AsyncSession, ctx: Context, invitation_id: int, user: User, value: str) -> AnswerResult:
-    if value not in ANSWERS:
-        raise ValueError(value)
-    result = await _own_invitation(s, invitation_id, user)
-    if not result.ok:
-        return result
-    inv = result.invitation
-    if inv.status != value:
-        inv.status = value
-        inv.delegated_to_id = None
-        inv.answered_at = ctx.now()
-        await withdraw_reminders(s, inv)
-        await refresh_invitation_message(s, ctx, inv)
-        result.changed = True
-    return result
-
-
-async def withdraw_reminders(s: AsyncSession, inv: Invitation) -> None:
-    """After an answer: no RSVP reminder that is still waiting (quiet hours) goes out,
-    and no attendee reminder unless the person still comes (yes / maybe)."""
-    keys = [f"remind:rsvp:{inv.id}:%", f"remind-now:{inv.id}:%"]
-    if inv.status not in ("yes", "maybe"):
-        keys.append(f"remind:attendee:{inv.id}:%")
-    await outbox.withdraw(s, *keys)
-
-
-async def colleagues(s: AsyncSession, inv: Invitation) -> list[Person]:
-    """Who can go instead: active people of the same organisation, not the invitee."""
-    rows = await s.execute(
-        select(Person)
-        .where(
-            Person.organisation_id == inv.person.organisation_id,
-            Person.id != inv.person_id,
-            Person.active.is_(True),
-        )
-        .order_by(Person.name)
-    )
-    return list(rows.scalars())
-
-
-async def delegate(s: AsyncSession, ctx: Context, invitation_id: int, user: User, colleague_id: int) -> AnswerResult:
-    result = await _own_invitation(s, invitation_id, user)
-    if not result.ok:
-        return result
-    inv = result.invitation
-    colleague = await s.get(Person, colleague_id)
-    if colleague is None or colleague.organisation_id != inv.person.organisation_id or colleague.id == inv.person_id:
-        return AnswerResult(False, "not_a_colleague", inv)
-    if not colleague.reachable:
-        return AnswerResult(False, "colleague_unreachable", inv)
-    session = inv.session
-    trajectory = await s.get(Trajectory, session.trajectory_id)
-    theirs = (
-        await s.execute(select(Invitation).where(Invitation.session_id == session.id, Invitation.person_id == colleague.id))
-    ).scalar_one_or_none()
-    if theirs is None:
-        theirs = Invitation(session_id=session.id, person_id=colleague.id, status="pending", delegated_from_id=inv.person_id)
-        s.add(theirs)
-        await s.flush()
-    theirs.person = colleague
-    if theirs.invited_at is None:
-        theirs.delegated_from_id = inv.person_id
-        base = await session_context(s, session)
-        await send_invitation(s, ctx, trajectory, session, theirs, base, ctx.send_time(trajectory.timezone))
-    inv.status = "delegated"
-    inv.delegated_to_id = colleague.id
-    inv.answered_at = ctx.now()
-    await withdraw_reminders(s, inv)
-    await refresh_invitation_message(s, ctx, inv)
-    result.changed = True
-    return result
 
 
 # -- reminders on demand ----------------------------------------------------------
@@ -424,45 +342,3 @@ async def enqueue_rsvp_reminder(
         not_before=not_before,
         expires_at=session.starts_at,
     )
-
-
-# -- overview ---------------------------------------------------------------------
-
-
-async def overview(s: AsyncSession, ctx: Context, session: Session) -> dict:
-    """RSVP counts, organisations with nobody coming, who has not answered."""
-    base = await session_context(s, session)
-    invitations = (
-        await s.execute(
-            select(Invitation)
-            .where(Invitation.session_id == session.id)
-            .options(selectinload(Invitation.person).selectinload(Person.organisation))
-            .order_by(Invitation.id)
-        )
-    ).scalars().all()
-    counts = {status: 0 for status in ("yes", "no", "maybe", "pending", "delegated")}
-    coming_orgs: set[str] = set()
-    for inv in invitations:
-        counts[inv.status] += 1
-        if inv.status == "yes":
-            coming_orgs.add(inv.person.organisation.name)
-    failed = (
-        await s.execute(
-            select(OutboxMessage.person_id).where(
-                OutboxMessage.key.like(f"invite:{session.id}:%"), OutboxMessage.status == "failed"
-            )
-        )
-    ).scalars().all()
-    failed_ids = set(failed)
-    undelivered = [
-        inv.person.name for inv in invitations if inv.person_id in failed_ids or not inv.person.reachable
-    ]
-    return {
-        **base,
-        "key": session.key,
-        "invited": session.invited_at is not None,
-        "counts": counts,
-        "organisations_missing": [name for name in base["organisations"] if name not in coming_orgs],
-        "pending_names": [inv.person.name for inv in invitations if inv.status == "pending"],
-        "undelivered": undelivered,
-    }

@@ -11,7 +11,8 @@ from enum import StrEnum
 class Verb(StrEnum):
     RSVP = "rsvp"  # invitation_id, answer: yes | no | maybe
     DELEGATE = "delegate"  # invitation_id: show the colleague picker
-    DELEGATE_SUBMIT = "delegate_submit"  # invitation_id + Input.colleague
+    DELEGATE_SUBMIT = "delegate_submit"  # DelegateForm + Input.colleague
+    DELEGATE_BACK = "delegate_back"  # DelegateForm: close the picker, show the invitation again
     COMMIT = "commit"  # commitment_id, to: a status (busy/blocked/na/snoozed show a form)
     COMMIT_SUBMIT = "commit_submit"  # commitment_id, to + Input.note / snooze inputs
     COMMIT_ROUND = "commit_round"  # trajectory_id: the trekker's reminder round

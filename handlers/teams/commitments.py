@@ -15,7 +15,7 @@ from bot.services import commitments
 from bot.teams.cards.commitments import BUILDERS, add_form, done_card, status_form
 from bot.teams.ids import ORIGIN_MINE, Input, Verb
 from bot.teams.text import translator
-from handlers.teams.common import Answer, acting, number, on_card, teams_user
+from handlers.teams.common import Answer, acting, number, on_card
 from handlers.teams.home import overview
 
 CARDS = ("commitment_reminder", "commitment_new")
@@ -113,24 +113,15 @@ def register(agent: AgentApplication, ctx: Context, chat) -> None:
 
     async def on_back(context: TurnContext, data: dict) -> Answer:
         """"Annuleren" on a form: the card it came from, unchanged."""
-        from handlers.teams.invitations import invitation_card
-
-        from bot.identity import is_user
-        from bot.services import invitations
-
-        user = teams_user(context)
+        user, tr = await acting(ctx, context)
         shown = None
         async with ctx.db.sessionmaker() as s:
-            if data.get("invitation_id"):
-                inv = await invitations.load_invitation(s, number(data.get("invitation_id")))
-                allowed = inv is not None and is_user(inv.person, user)
-            else:
-                c = await commitments.load(s, number(data.get("commitment_id")))
-                allowed = c is not None and await commitments.may_change(s, c, user) is not None
+            c = await commitments.load(s, number(data.get("commitment_id")))
+            allowed = c is not None and await commitments.may_change(s, c, user) is not None
         if allowed:
-            shown = await (invitation_card if data.get("invitation_id") else commitment_card)(ctx, user, data)
+            shown = await commitment_card(ctx, user, data)
         if shown is None:
-            return Answer(text=translator("nl")("teams.form_closed"))
+            return Answer(text=tr("teams.form_closed"))
         return Answer(card=shown)
 
     on_card(agent, Verb.COMMIT, on_status)

@@ -1,91 +1,85 @@
-"""Invitation buttons in Teams: the answers, "Ik stuur een collega" and its picker."""
+"""Teams: invitation buttons, "Ik stuur een collega" and its picker (parse, call the use
+case, render).  A refusal is always a short message to the presser: the card they
+pressed (which may be someone else's) is never replaced."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from microsoft_agents.hosting.core import AgentApplication, TurnContext
 
 from bot.context import Context
-from bot.identity import User, is_user
-from bot.services import invitations
+from bot.i18n import Translator
+from bot.identity import User
+from bot.interactions import invitations as uc
+from bot.interactions.codec import BadContext, decode
+from bot.interactions.errors import Problems, Refused
 from bot.teams.cards.invitations import BUILDERS, delegate_form
 from bot.teams.ids import ORIGIN_MINE, Input, Verb
-from bot.teams.text import translator
-from handlers.teams.common import Answer, number, on_card, teams_user
+from handlers.teams.common import Answer, acting, on_card
 from handlers.teams.home import overview
 
-CARDS = ("invitation", "rsvp_reminder")
+DELEGATE_FIELDS = {"colleague": Input.COLLEAGUE}
 
 
-async def invitation_card(ctx: Context, user: User, data: dict, notice: str | None = None) -> dict | None:
-    """The card the button was on, with the invitation as it is now."""
-    if data.get("origin") == ORIGIN_MINE:
-        return await overview(ctx, user, notice)
-    async with ctx.db.sessionmaker() as s:
-        inv = await invitations.load_invitation(s, number(data.get("invitation_id")))
-        if inv is None:
-            return None
-        base = await invitations.sent_context(s, inv.session, inv.person)
-        vm = invitations.invitation_vm(ctx, base, inv.session, inv, inv.person)
-        lang = inv.person.language or "nl"
-    name = data.get("card") if data.get("card") in CARDS else "invitation"
-    return BUILDERS[name](vm, translator(lang))["card"]
+async def invitation_card(ctx: Context, user: User, tr: Translator, origin, card, invitation_id) -> dict:
+    """The card the button was on, with the invitation as it is now (Refused if it is
+    not the user's own)."""
+    if origin == ORIGIN_MINE:
+        return await overview(ctx, user)
+    vm = await uc.invitation_vm(ctx, user, invitation_id)
+    return BUILDERS[card if card in ("invitation", "rsvp_reminder") else "invitation"](vm, tr)["card"]
 
 
-def register(agent: AgentApplication, ctx: Context, chat) -> None:
-    async def on_answer(context: TurnContext, data: dict) -> Answer:
-        user = teams_user(context)
-        answer = data.get("answer")
-        if answer not in invitations.ANSWERS:
-            return Answer(text=translator("nl")("rsvp.unknown"))
-        async with ctx.db.transaction() as s:
-            result = await invitations.answer(s, ctx, number(data.get("invitation_id")), user, answer)
-            lang = result.invitation.person.language if result.invitation else None
-        if not result.ok:
-            return Answer(text=translator(lang)(f"rsvp.{result.reason}"))
-        ctx.wake_dispatcher()
-        return Answer(card=await invitation_card(ctx, user, data))
+async def on_answer(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        await uc.answer(ctx, user, data.get("invitation_id"), str(data.get("answer")))
+        shown = await invitation_card(ctx, user, tr, data.get("origin"), data.get("card"), data.get("invitation_id"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(card=shown)
 
-    async def delegate_vm(context: TurnContext, data: dict) -> tuple[dict | None, Answer | None]:
-        user = teams_user(context)
-        async with ctx.db.sessionmaker() as s:
-            inv = await invitations.load_invitation(s, number(data.get("invitation_id")))
-            mine = is_user(inv.person if inv else None, user)
-            if inv is None or not mine or inv.session.cancelled:
-                reason = "unknown" if inv is None else ("not_yours" if not mine else "cancelled")
-                return None, Answer(text=translator(inv.person.language if inv else "nl")(f"rsvp.{reason}"))
-            vm = {
-                "invitation_id": inv.id,
-                "organisation": inv.person.organisation.name,
-                "title": inv.session.title,
-                "colleagues": [{"id": p.id, "name": p.name} for p in await invitations.colleagues(s, inv)],
-                "origin": data.get("origin"),
-                "card": data.get("card") if data.get("card") in CARDS else "invitation",
-                "language": inv.person.language,
-            }
-        return vm, None
 
-    async def on_delegate(context: TurnContext, data: dict) -> Answer:
-        vm, refusal = await delegate_vm(context, data)
-        if refusal is not None:
-            return refusal
-        return Answer(card=delegate_form(vm, translator(vm["language"])))
+async def on_delegate(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    try:
+        picker = await uc.picker(ctx, user, data.get("invitation_id"), str(data.get("origin") or "message"), str(data.get("card")))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    return Answer(card=delegate_form(picker, tr))
 
-    async def on_delegate_submit(context: TurnContext, data: dict) -> Answer:
-        vm, refusal = await delegate_vm(context, data)
-        if refusal is not None:
-            return refusal
-        tr = translator(vm["language"])
-        colleague_id = number(data.get(Input.COLLEAGUE)) or None
-        if colleague_id is None:
-            return Answer(card=delegate_form(vm, tr, {Input.COLLEAGUE: tr("invite.delegate_modal.placeholder")}))
-        async with ctx.db.transaction() as s:
-            result = await invitations.delegate(s, ctx, vm["invitation_id"], teams_user(context), colleague_id)
-        if not result.ok:
-            vm["selected"] = str(colleague_id)
-            return Answer(card=delegate_form(vm, tr, {Input.COLLEAGUE: tr(f"invite.delegate_errors.{result.reason}")}))
-        ctx.wake_dispatcher()
-        return Answer(card=await invitation_card(ctx, teams_user(context), data))
 
-    on_card(agent, Verb.RSVP, on_answer)
-    on_card(agent, Verb.DELEGATE, on_delegate)
-    on_card(agent, Verb.DELEGATE_SUBMIT, on_delegate_submit)
+async def on_delegate_submit(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    user, tr = await acting(ctx, context)
+    colleague = data.get(Input.COLLEAGUE)
+    try:
+        form = decode(uc.DelegateForm, data)
+        await uc.delegate(ctx, user, form, colleague)
+        shown = await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id)
+    except BadContext:
+        return Answer(text=tr("rsvp.unknown"))
+    except Refused as refused:
+        return Answer(text=refused.text(tr))
+    except Problems as problems:
+        picker = await uc.picker(ctx, user, form.invitation_id, form.origin, form.card)
+        errors = {DELEGATE_FIELDS[k]: v for k, v in problems.texts(tr).items() if k in DELEGATE_FIELDS}
+        return Answer(card=delegate_form(picker, tr, errors, str(colleague) if colleague else None))
+    return Answer(card=shown)
+
+
+async def on_back(ctx: Context, context: TurnContext, data: dict) -> Answer:
+    """"Annuleren" on the picker: the invitation again, unchanged."""
+    user, tr = await acting(ctx, context)
+    try:
+        form = decode(uc.DelegateForm, data)
+        return Answer(card=await invitation_card(ctx, user, tr, form.origin, form.card, form.invitation_id))
+    except (BadContext, Refused):
+        return Answer(text=tr("teams.form_closed"))
+
+
+def register(agent: AgentApplication, ctx: Context, chat=None) -> None:
+    on_card(agent, Verb.RSVP, partial(on_answer, ctx))
+    on_card(agent, Verb.DELEGATE, partial(on_delegate, ctx))
+    on_card(agent, Verb.DELEGATE_SUBMIT, partial(on_delegate_submit, ctx))
+    on_card(agent, Verb.DELEGATE_BACK, partial(on_back, ctx))

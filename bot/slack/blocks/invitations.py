@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.formatting import format_date
 from bot import lines
 from bot.i18n import Translator
+from bot.interactions.codec import encode
 from bot.slack.blocks.common import Blocks, button, context, header, listing, message, section, when
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, cut, plain
+
+if TYPE_CHECKING:  # the use cases import the services, which import the renderers
+    from bot.interactions.invitations import Picker
 
 
 # -- invitations ----------------------------------------------------------------
@@ -112,23 +116,23 @@ def _zone(name: str):
     return ZoneInfo(name)
 
 
-def delegate_modal(vm: dict, tr: Translator) -> dict:
+def delegate_modal(picker: Picker, tr: Translator) -> dict:
     """The colleague picker: colleagues of the same organisation in the trajectory."""
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": View.DELEGATE,
-        "private_metadata": str(vm["invitation_id"]),
+        "private_metadata": encode(picker.form),
         "title": plain(tr("invite.delegate_modal.title"), MODAL_TITLE),
         "close": plain(tr("invite.delegate_modal.close"), MODAL_TITLE),
     }
-    colleagues = vm["colleagues"][:100]
+    colleagues = picker.colleagues[:100]
     if not colleagues:
-        view["blocks"] = [section(tr("invite.delegate_modal.none", organisation=vm["organisation"]))]
+        view["blocks"] = [section(tr("invite.delegate_modal.none", organisation=picker.organisation))]
         return view
     view["submit"] = plain(tr("invite.delegate_modal.submit"), MODAL_TITLE)
-    options = [{"text": plain(c["name"], OPTION_TEXT), "value": str(c["id"])} for c in colleagues]
+    options = [{"text": plain(c.name, OPTION_TEXT), "value": str(c.id)} for c in colleagues]
     view["blocks"] = [
-        section(tr("invite.delegate_modal.intro", organisation=vm["organisation"], title=vm["title"])),
+        section(tr("invite.delegate_modal.intro", organisation=picker.organisation, title=picker.title)),
         {
             "type": "input",
             "block_id": Block.COLLEAGUE,

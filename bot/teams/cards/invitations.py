@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.formatting import format_date
 from bot import lines
 from bot.i18n import Raw, Translator
+from bot.interactions.codec import as_data
 from bot.teams.cards.common import (
     Element,
     button,
@@ -26,6 +28,9 @@ from bot.teams.cards.common import (
 from bot.teams.ids import ORIGIN_MESSAGE, Input, Verb
 
 ANSWERS = ("yes", "no", "maybe")
+
+if TYPE_CHECKING:  # the use cases import the services, which import the renderers
+    from bot.interactions.invitations import Picker
 
 
 def rsvp_buttons(tr: Translator, vm: dict, origin: str = ORIGIN_MESSAGE, card_name: str = "invitation") -> list[Element]:
@@ -99,29 +104,29 @@ def attendee_reminder(vm: dict, tr: Translator) -> dict:
     return message(tr("reminder.attendee_notification", title=vm["title"]), body, buttons)
 
 
-def delegate_form(vm: dict, tr: Translator, errors: dict[str, str] | None = None) -> dict:
+def delegate_form(picker: Picker, tr: Translator, errors: dict[str, str] | None = None, selected: str | None = None) -> dict:
     """The colleague picker: a card with the colleagues of the same organisation.
 
     It replaces the invitation card; "Annuleren" shows the invitation again."""
-    back_data = {"invitation_id": vm["invitation_id"], "origin": vm.get("origin", ORIGIN_MESSAGE), "card": vm.get("card", "invitation")}
-    back = button(tr("invite.delegate_modal.close"), Verb.BACK, back_data)
+    data = as_data(picker.form)
+    back = button(tr("invite.delegate_modal.close"), Verb.DELEGATE_BACK, data)
     body = heading(tr("invite.delegate_modal.title"))
-    colleagues = vm["colleagues"][:100]
+    colleagues = picker.colleagues[:100]
     if not colleagues:
-        return card(body + text(tr("invite.delegate_modal.none", organisation=vm["organisation"])), [back])
-    body += text(tr("invite.delegate_modal.intro", organisation=vm["organisation"], title=vm["title"]))
+        return card(body + text(tr("invite.delegate_modal.none", organisation=picker.organisation)), [back])
+    body += text(tr("invite.delegate_modal.intro", organisation=picker.organisation, title=picker.title))
     body.append(
         choice_input(
             Input.COLLEAGUE,
             tr("invite.delegate_modal.label"),
-            [(c["name"], str(c["id"])) for c in colleagues],
+            [(c.name, str(c.id)) for c in colleagues],
             placeholder=tr("invite.delegate_modal.placeholder"),
             error_message=tr("invite.delegate_modal.placeholder"),
-            value=vm.get("selected"),
+            value=selected,
         )
     )
     body = with_errors(body, errors or {})
-    submit = button(tr("invite.delegate_modal.submit"), Verb.DELEGATE_SUBMIT, back_data, "positive")
+    submit = button(tr("invite.delegate_modal.submit"), Verb.DELEGATE_SUBMIT, data, "positive")
     return card(body, [submit, back])
 
 
