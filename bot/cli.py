@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import socket
 import sys
 import tempfile
+import traceback
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -17,32 +21,50 @@ from bot.i18n import t
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_INVALID = 2
+EXIT_FAILED = 1
+MAX_SHOWN_ERRORS = 50
 
 
 def out(lang: str, name: str, /, **params) -> None:
     print(t(lang, f"cli.{name}", **params))
 
 
+def warn(lang: str, name: str, /, **params) -> None:
+    """A problem line for the user: on standard error."""
+    print(t(lang, f"cli.{name}", **params), file=sys.stderr)
+
+
 def prepare_database(settings: Settings, lang: str) -> None:
-    """SQLite brings itself up to date; PostgreSQL must be upgraded on purpose."""
-    if settings.is_sqlite:
-        dbmod.upgrade(settings.database_url)
-        return
-    async def check() -> None:
-        database = dbmod.Database(settings.database_url)
+    """SQLite brings itself up to date; PostgreSQL must be upgraded on purpose.
+
+    A database that cannot be reached raises ``DatabaseUnavailable`` (``main`` says so)."""
+    with dbmod.reaching(settings.database_url):
+        if settings.is_sqlite:
+            dbmod.upgrade(settings.database_url)
+            return
+
+        async def check() -> None:
+            database = dbmod.Database(settings.database_url)
+            try:
+                await dbmod.ensure_schema_current(database.engine, settings.database_url)
+            finally:
+                await database.dispose()  # in the same event loop as its connections (asyncpg)
+
         try:
-            await dbmod.ensure_schema_current(database.engine, settings.database_url)
-        finally:
-            await database.dispose()  # in the same event loop as its connections (asyncpg)
-
-    try:
-        asyncio.run(check())
-    except dbmod.SchemaOutOfDate as exc:
-        out(lang, "schema_out_of_date", message=str(exc))
-        raise SystemExit(1) from exc
+            asyncio.run(check())
+        except dbmod.SchemaOutOfDate as exc:
+            out(lang, "schema_out_of_date", message=str(exc))
+            raise SystemExit(1) from exc
 
 
-def load_file(path: str, lang: str):
+def now_of(settings: Settings) -> datetime:
+    """The CLI's "now": ``DIALOOGBOT_NOW`` when set (tests, demos), else the real time."""
+    return settings.frozen_now or datetime.now(timezone.utc)
+
+
+def load_file(path: str, lang: str, settings: Settings | None = None):
+    """The parsed file, or its errors (the first 50) and exit status 2.  With ``settings``,
+    sessions that already started get a warning (not an error)."""
     from bot.trajectory_file import load
 
     if not Path(path).exists():
@@ -50,15 +72,22 @@ def load_file(path: str, lang: str):
         raise SystemExit(EXIT_INVALID)
     parsed, errors = load(path)
     if errors:
-        for error in errors:
+        for error in errors[:MAX_SHOWN_ERRORS]:
             print(error.format(lang), file=sys.stderr)
+        if len(errors) > MAX_SHOWN_ERRORS:
+            warn(lang, "more_errors", count=len(errors) - MAX_SHOWN_ERRORS)
         out(lang, "errors_found", count=len(errors))
         raise SystemExit(EXIT_INVALID)
+    if settings is not None:
+        now = now_of(settings)
+        for session in parsed.sessions:
+            if not session.cancelled and session.starts < now:
+                warn(lang, "past_session", key=session.key, starts=session.starts.strftime("%Y-%m-%d %H:%M"))
     return parsed
 
 
 def cmd_check(args, settings: Settings) -> int:
-    parsed = load_file(args.file, args.lang)
+    parsed = load_file(args.file, args.lang, settings)
     out(
         args.lang,
         "check_ok",
@@ -80,7 +109,7 @@ def missing_sqlite_file(settings: Settings) -> bool:
 
 
 def cmd_import(args, settings: Settings) -> int:
-    parsed = load_file(args.file, args.lang)
+    parsed = load_file(args.file, args.lang, settings)
     if args.dry_run and missing_sqlite_file(settings):
         # Compare against an empty database, without creating the real one.
         with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:
@@ -147,14 +176,24 @@ def cmd_manifest(args, settings: Settings) -> int:
 
 
 def cmd_db(args, settings: Settings) -> int:
-    dbmod.upgrade(settings.database_url)
+    with dbmod.reaching(settings.database_url):
+        dbmod.upgrade(settings.database_url)
     out(args.lang, "db_upgraded", revision=dbmod.head_revision(settings.database_url))
     return 0
+
+
+def check_port(port: int) -> None:
+    """Raise the OSError ``site.start()`` would (port in use, not allowed) before anything
+    starts: the database and scheduler stay untouched.  ``main`` turns it into one line."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        probe.bind(("0.0.0.0", port))
 
 
 def cmd_serve(args, settings: Settings) -> int:
     from bot.serve import serve
 
+    check_port(settings.port)
     prepare_database(settings, args.lang)
     if not settings.slack_configured and not settings.slack_app_token:
         print(setup_steps(settings, args.lang))
@@ -234,7 +273,7 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
     parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
-    parser.add_argument("--verbose", action="store_true", help="also show the log lines of the libraries (INFO)")
+    parser.add_argument("--verbose", action="store_true", help="also show the libraries' log lines (INFO), and the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the bot (default)")
     p = sub.add_parser("check", help="validate a trajectory file")
@@ -299,6 +338,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        out(args.lang, "settings_error", message=str(exc))
+        warn(args.lang, "settings_error", message=exc.message(args.lang))
         return EXIT_INVALID
-    return COMMANDS[args.command or "serve"](args, settings)
+    try:
+        return COMMANDS[args.command or "serve"](args, settings)
+    except dbmod.DatabaseUnavailable as exc:
+        warn(args.lang, f"database.{exc.code}", **exc.params)
+        return EXIT_INVALID
+    except OSError as exc:
+        # Only serve binds a port; its ``site.start()`` raises these before it listens.
+        if args.command in (None, "serve") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            warn(args.lang, "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden", port=settings.port)
+            return EXIT_INVALID
+        return _unexpected(args, exc)
+    except Exception as exc:  # the last resort: one line, never a traceback unless asked
+        return _unexpected(args, exc)
+
+
+def _unexpected(args, exc: Exception) -> int:
+    if args.verbose:
+        traceback.print_exc()
+    warn(args.lang, "unexpected", error=f"{type(exc).__name__}: {exc}".rstrip(": ")[:300])
+    return EXIT_FAILED

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
+import os
+import socket
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Iterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, exc as sa_exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.settings import to_async_url
@@ -23,6 +26,98 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 class SchemaOutOfDate(RuntimeError):
     """The database schema is older than the code."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened: ``cli.database.<code>`` with ``params``."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+@contextmanager
+def reaching(database_url: str) -> Iterator[None]:
+    """Turn the errors of a first connection into :class:`DatabaseUnavailable`.
+
+    Wrap only code that opens the database (upgrade, schema check): inside it, any
+    connection failure is the database's, so the mapping can be broad.
+    """
+    check_sqlite_path(database_url)
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        problem = connection_problem(exc, database_url)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def check_sqlite_path(database_url: str) -> None:
+    """A SQLite file in a folder that is missing (or not writable) is refused before
+    connecting: aiosqlite's worker thread would print a traceback after the failure."""
+    try:
+        url = make_url(database_url)
+    except sa_exc.ArgumentError:
+        raise DatabaseUnavailable("bad_url") from None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    file = Path(url.database)
+    folder = file.resolve().parent
+    if not folder.is_dir():
+        raise DatabaseUnavailable("sqlite_no_folder", file=str(file), folder=str(file.parent))
+    if file.is_dir() or not os.access(file if file.exists() else folder, os.R_OK | os.W_OK):
+        raise DatabaseUnavailable("sqlite_cannot_open", file=str(file))
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo.extend([getattr(current, "orig", None), current.__cause__, current.__context__])
+
+
+def connection_problem(exc: BaseException, database_url: str) -> DatabaseUnavailable | None:
+    """What is wrong, for the user, or None when ``exc`` is not about reaching the database."""
+    try:
+        url = make_url(database_url)
+    except sa_exc.ArgumentError:
+        return DatabaseUnavailable("bad_url")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        return DatabaseUnavailable("bad_url")
+    causes = list(_causes(exc))
+    text = " ".join(str(c) for c in causes).lower()
+    if backend == "sqlite":
+        if "unable to open database file" in text or any(isinstance(c, OSError) for c in causes):
+            file = Path(url.database or "")
+            if not file.resolve().parent.is_dir():
+                return DatabaseUnavailable("sqlite_no_folder", file=str(file), folder=str(file.parent))
+            return DatabaseUnavailable("sqlite_cannot_open", file=str(file))
+        return None
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return DatabaseUnavailable("unknown_host", host=url.host or "localhost")
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "connect call failed" in text:
+        return DatabaseUnavailable("refused", where=where)
+    if any(isinstance(c, (TimeoutError, asyncio.TimeoutError)) for c in causes):
+        return DatabaseUnavailable("timeout", where=where)
+    if "password authentication failed" in text or "authentication" in text:
+        return DatabaseUnavailable("login_failed", user=url.username or "", where=where)
+    if "does not exist" in text and "database" in text:
+        return DatabaseUnavailable("no_database", database=url.database or "", where=where)
+    if any(isinstance(c, (OSError, sa_exc.DBAPIError)) for c in causes):
+        reason = next((str(c) for c in reversed(causes) if str(c)), type(exc).__name__)
+        return DatabaseUnavailable("unreachable", where=where, reason=reason.splitlines()[0][:200])
+    return None
 
 
 def alembic_config(database_url: str) -> Config:

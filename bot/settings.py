@@ -10,13 +10,25 @@ from typing import Mapping
 
 from dotenv import load_dotenv
 
+from bot.i18n import t
 from bot.quiet_hours import SendingWindow
 
 DEFAULT_DATABASE_URL = "sqlite:///dialoogbot.db"
 
 
 class SettingsError(ValueError):
-    """A setting has a value the bot cannot use."""
+    """A setting has a value the bot cannot use: ``cli.settings.<code>`` with ``params``.
+
+    ``str()`` is the English text (logs); the CLI shows ``message(lang)``.
+    """
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str | None) -> str:
+        return t(lang, f"cli.settings.{self.code}", **self.params)
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+        raise SettingsError("not_whole_number", name=name, value=raw) from exc
+
+
+def _port(env: Mapping[str, str]) -> int:
+    port = _int(env, "PORT", 3000)
+    if not 1 <= port <= 65535:
+        raise SettingsError("not_a_port", name="PORT", value=env.get("PORT"))
+    return port
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -100,9 +119,9 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{name} must be more than 0")
+        raise SettingsError("not_seconds", name=name, value=raw) from exc
+    if not value > 0 or value == float("inf"):
+        raise SettingsError("not_positive", name=name, value=raw)
     return value
 
 
@@ -113,9 +132,9 @@ def _moment(env: Mapping[str, str], name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a moment like 2027-02-01T09:00+01:00, not {raw!r}") from exc
+        raise SettingsError("not_a_moment", name=name, value=raw) from exc
     if value.tzinfo is None:
-        raise SettingsError(f"{name} needs a UTC offset, e.g. 2027-02-01T09:00+01:00")
+        raise SettingsError("moment_without_offset", name=name, value=raw)
     return value
 
 
@@ -144,7 +163,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
     try:
         window = SendingWindow.parse(env.get("QUIET_HOURS", "08:00-18:00"))
     except ValueError as exc:
-        raise SettingsError(f"QUIET_HOURS: {exc}") from exc
+        raise SettingsError("quiet_hours", name="QUIET_HOURS", value=env.get("QUIET_HOURS")) from exc
     api_url = get("SLACK_API_URL") or "https://slack.com/api/"
     if not api_url.endswith("/"):
         api_url += "/"
@@ -154,10 +173,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
     teams_app_id = get("TEAMS_APP_ID") or get(sdk + "CLIENTID")
     teams_anonymous = (get("TEAMS_ANONYMOUS") or get(sdk + "ANONYMOUS_ALLOWED") or "").lower() in ("1", "true", "yes")
     if teams_anonymous and teams_app_id:
-        raise SettingsError(
-            "TEAMS_ANONYMOUS=true is only for local tests against an emulator; it cannot be used with TEAMS_APP_ID. "
-            "Remove one of the two."
-        )
+        raise SettingsError("teams_anonymous_with_app_id")
     teams_service_url = get("TEAMS_SERVICE_URL") or "https://smba.trafficmanager.net/teams/"
     if not teams_service_url.endswith("/"):
         teams_service_url += "/"
@@ -167,7 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=api_url,
         database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-        port=_int(env, "PORT", 3000),
+        port=_port(env),
         public_url=public_url.rstrip("/") if public_url else None,
         scheduler_interval=_float(env, "SCHEDULER_INTERVAL", 30.0),
         sending_window=window,

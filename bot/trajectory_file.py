@@ -29,10 +29,10 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.i18n import t
+from bot.yaml_loader import DateProblem, Loader, construct_scalar, parse_date, parse_datetime, yaml_problem
 
 FILE_VERSION = 1
 DEFAULT_LANGUAGE = "nl"
@@ -59,8 +59,6 @@ MAX_NODES = 200_000          # nodes the walker visits; guards against alias bom
 
 _KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_DATETIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})")
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})")
 _SLACK_ID_RE = re.compile(r"[CGD][A-Z0-9]{2,}")
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -238,8 +236,14 @@ class TrajectoryFile:
 
 def load(path: str | Path) -> tuple[TrajectoryFile | None, list[FileError]]:
     filename = str(path)
+    if Path(path).is_dir():
+        return None, [FileError(filename, 0, "", "is_directory", {})]
     try:
         raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None, [FileError(filename, 0, "", "not_found", {})]
+    except PermissionError:
+        return None, [FileError(filename, 0, "", "no_permission", {})]
     except OSError as exc:
         return None, [FileError(filename, 0, "", "unreadable", {"reason": _short(exc.strerror or exc)})]
     if len(raw) > MAX_FILE_CHARS:
@@ -275,33 +279,24 @@ def parse(text: str, filename: str) -> tuple[TrajectoryFile | None, list[FileErr
 
 def _compose(text: str, filename: str) -> tuple[Node | None, list[FileError], list[FileError]]:
     """The document's node tree with merge keys resolved, its duplicate keys, or the YAML error."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = Loader(text)  # the reader refuses control characters right here
         root = loader.get_single_node()
         duplicates = _duplicate_keys(root, filename) if root is not None else []
         if root is not None:
             loader.construct_document(root)  # proves every tag constructs; flattens `<<`
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = exc.problem or exc.context or str(exc)
-        return None, [], [_yaml_error(filename, line, problem)]
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        return None, [], [_yaml_error(filename, line, exc.reason)]
     except yaml.YAMLError as exc:
-        return None, [], [_yaml_error(filename, 0, exc)]
+        line, code, params = yaml_problem(exc, text)
+        return None, [], [FileError(filename, line, "", code, params)]
     except RecursionError:
         return None, [], [FileError(filename, 0, "", "too_deep", {})]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL_TAG):
         return None, [], [FileError(filename, 1, "", "empty_document", {})]
     return root, duplicates, []
-
-
-def _yaml_error(filename: str, line: int, problem: Any) -> FileError:
-    return FileError(filename, line, "", "yaml_syntax", {"problem": _short(problem, 200)})
 
 
 def _duplicate_keys(root: Node, filename: str) -> list[FileError]:
@@ -376,7 +371,7 @@ class _Node:
     def value(self) -> Any:
         """The Python value of a scalar (str, int, bool, date, ...); ``_NOT_SCALAR`` otherwise."""
         if self._value is _NOT_SCALAR and isinstance(self.node, ScalarNode):
-            self._value = SafeConstructor().construct_object(self.node)
+            self._value = construct_scalar(self.node)
         return self._value
 
     @property
@@ -564,15 +559,11 @@ class _Checker:
         if n is None:
             return None
         value = n.value
-        if isinstance(value, dt.datetime):
-            moment = value
-        elif isinstance(value, str) and (m := _DATETIME_RE.fullmatch(value.strip())):
-            try:
-                moment = dt.datetime(*(int(part) for part in m.groups()))
-            except ValueError:
-                moment = None
-        else:
-            moment = None
+        moment = self._dated(n, parse_datetime) if isinstance(value, str) else None
+        if moment is False:
+            return None
+        if moment is None and isinstance(value, str) and self._dated(n, parse_date) is False:
+            return None  # a date without a time whose day does not exist: say that first
         if moment is None:
             self.error(n, "invalid_datetime", value=_short(n.source if n.source is not None else "..."))
             return None
@@ -599,15 +590,23 @@ class _Checker:
         if n is None:
             return None
         value = n.value
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str) and (m := _DATE_RE.fullmatch(value.strip())):
-            try:
-                return dt.date(*(int(part) for part in m.groups()))
-            except ValueError:
-                pass
+        day = self._dated(n, parse_date) if isinstance(value, str) else None
+        if day is False:
+            return None
+        if day is not None:
+            return day
+        if isinstance(value, str) and self._dated(n, parse_datetime) is False:
+            return None
         self.error(n, "invalid_date", value=_short(n.source if n.source is not None else "..."))
         return None
+
+    def _dated(self, n: _Node, parse: Callable[[str], Any]) -> Any:
+        """``parse(n.value)``; False (and the error reported) when the day or time does not exist."""
+        try:
+            return parse(n.value)
+        except DateProblem as problem:
+            self.error(n, problem.code, **problem.params)
+            return False
 
     def clock_time(self, n: _Node | None) -> dt.time | None:
         """``HH:MM``, read from the source text (YAML 1.1 reads ``9:00`` as the number 540)."""

@@ -206,6 +206,8 @@ def test_every_message_code_has_dutch_and_english_text():
     emitted |= set(re.findall(r'code="([a-z_]+)"', source))
     emitted |= set(re.findall(r', "((?:unknown|duplicate)_[a-z_]+)"', source))
     emitted |= {"yaml_duplicate_key", "yaml_syntax", "not_utf8"}
+    loader_source = (Path(tf.__file__).parent / "yaml_loader.py").read_text(encoding="utf-8")
+    emitted |= set(re.findall(r'"((?:yaml|nonexistent)_[a-z_]+)"', loader_source))
     assert len(emitted) > 30
     assert emitted <= set(nl), emitted - set(nl)
 
@@ -336,7 +338,7 @@ def test_bad_times_and_dates():
           - {key: c, organisation: ggd, owner: a@ggd.example, description: D, due: 2027-04-06 12:00}
         """)
     assert [(e.field, e.code) for e in errors_of(text)] == [
-        ("sessions[0].starts", "invalid_datetime"),
+        ("sessions[0].starts", "nonexistent_day"),
         ("sessions[0].ends", "invalid_datetime"),
         ("sessions[1].ends", "ends_before_starts"),
         ("commitments[0].due", "invalid_date"),
@@ -437,31 +439,34 @@ def test_yaml_syntax_error_has_the_line():
     result, errors = parse(text, "bad.yaml")
     assert result is None
     (error,) = errors
-    assert error.code == "yaml_syntax" and error.field == ""
-    assert error.line == 5
-    assert error.format().startswith("bad.yaml:5: De opmaak (YAML) klopt hier niet")
+    # Reported where the list opens: that is where the ] is missing.
+    assert error.code == "yaml_unclosed_list" and error.field == ""
+    assert error.line == 4
+    assert error.format().startswith("bad.yaml:4: De opmaak (YAML) klopt hier niet: de lijst die hier met [ begint")
 
 
 def test_load_reports_unreadable_and_syntax_errors(tmp_path):
     missing = tmp_path / "nope.yaml"
     result, (error,) = load(missing)
-    assert result is None and error.code == "unreadable" and error.file == str(missing)
+    assert result is None and error.code == "not_found" and error.file == str(missing)
+    result, (error,) = load(tmp_path)
+    assert result is None and error.code == "is_directory"
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: 1\ntrajectory: {key: a\n", encoding="utf-8")
     result, (error,) = load(broken)
-    assert result is None and error.code == "yaml_syntax" and error.line == 3
+    assert result is None and error.code == "yaml_unclosed_mapping" and error.line == 2
 
 
 def test_empty_and_non_mapping_documents():
     assert codes(errors_of("")) == [(1, "", "empty_document")]
     assert codes(errors_of("# only a comment\n")) == [(1, "", "empty_document")]
     assert [e.code for e in errors_of("- a\n- b\n")] == ["not_mapping"]
-    assert [e.code for e in errors_of("--- 1\n--- 2\n")] == ["yaml_syntax"]
+    assert [(e.line, e.code) for e in errors_of("--- 1\n--- 2\n")] == [(2, "yaml_two_documents")]
 
 
 def test_unsafe_tags_are_refused():
     errors = errors_of("version: 1\nx: !!python/object/apply:os.system [echo hi]\n")
-    assert [e.code for e in errors] == ["yaml_syntax"]
+    assert [e.code for e in errors] == ["yaml_unknown_tag"]
 
 
 def test_anonymous_form_as_mapping():
@@ -685,3 +690,97 @@ def test_yaml_merge_keys_work():
     assert errors == []
     assert [s.key for s in result.sessions] == ["a", "b"]
     assert result.sessions[1].title == "A"
+
+
+# --------------------------------------------------------------------------- dates that do not exist
+
+
+@pytest.mark.parametrize("written", ["2027-09-31", "2027-02-29", "2027-13-01", "2027-09-31T10:00",
+                                     "2027-09-31 10:00", "2027-09-31 10:00:00", "2027-09-00"])
+def test_a_day_that_does_not_exist_is_named_with_its_line(written):
+    text = doc(f"""\
+        sessions:
+          - key: s
+            title: S
+            phase: 1
+            starts: {written}
+            ends: 2027-03-09 16:00
+            invite: {{roles: [trekker]}}
+        commitments:
+          - {{key: c, organisation: ggd, owner: a@ggd.example, description: D, due: {written}}}
+        """)
+    errors = errors_of(text)
+    assert [(e.line, e.field) for e in errors] == [
+        (line_of(text, "starts:"), "sessions[0].starts"), (line_of(text, "due:"), "commitments[0].due")]
+    assert {e.code for e in errors} <= {"nonexistent_day", "nonexistent_month"}
+    assert errors[0].message().startswith(f"De datum {written} bestaat niet")
+    assert "bestaat niet" in errors[1].message() and "does not exist" in errors[1].message("en")
+
+
+def test_leap_day_and_month_wording():
+    [error] = errors_of(doc("""\
+        commitments:
+          - {key: c, organisation: ggd, owner: a@ggd.example, description: D, due: 2027-02-29}
+        """))
+    assert error.message() == "De datum 2027-02-29 bestaat niet: februari 2027 heeft 28 dagen."
+    assert error.message("en") == "The date 2027-02-29 does not exist: February 2027 has 28 days."
+    [error] = errors_of(doc("""\
+        commitments:
+          - {key: c, organisation: ggd, owner: a@ggd.example, description: D, due: 2027-13-01}
+        """))
+    assert error.code == "nonexistent_month" and "geen maand 13" in error.message()
+    result, errors = parse(doc("""\
+        commitments:
+          - {key: c, organisation: ggd, owner: a@ggd.example, description: D, due: 2028-02-29}
+        """), "t.yaml")
+    assert errors == [] and result.commitments[0].due == dt.date(2028, 2, 29)
+
+
+def test_an_impossible_date_in_a_text_field_is_just_text():
+    result, errors = parse(doc().replace("title: Test", "title: 2027-09-31"), "t.yaml")
+    assert errors == [] and result.trajectory.title == "2027-09-31"
+
+
+def test_an_hour_that_does_not_exist():
+    text = doc("""\
+        sessions:
+          - {key: s, title: S, phase: 1, starts: 2027-03-09 25:00, ends: 2027-03-09 26:00, invite: {roles: [trekker]}}
+        """)
+    assert [e.code for e in errors_of(text)] == ["nonexistent_clock", "nonexistent_clock"]
+
+
+def test_an_offset_still_works():
+    result, errors = parse(doc("""\
+        sessions:
+          - {key: s, title: S, phase: 1, starts: 2027-03-09T13:00:00Z, ends: "2027-03-09 16:00:00+01:00",
+             invite: {roles: [trekker]}}
+        """), "t.yaml")
+    assert errors == []
+    session = result.sessions[0]
+    assert session.starts == dt.datetime(2027, 3, 9, 13, tzinfo=dt.timezone.utc)
+    assert session.ends.utcoffset() == dt.timedelta(hours=1) and session.ends.hour == 16
+
+
+def test_a_bad_explicit_tag_value_is_a_yaml_error_with_its_line():
+    assert codes(errors_of("version: 1\nx: 1\ny: !!int abc\n")) == [(3, "", "yaml_unknown_tag")]
+
+
+# --------------------------------------------------------------------------- YAML errors in Dutch
+
+
+@pytest.mark.parametrize("text, line, code, words", [
+    ("version: 1\ntrajectory:\n\tkey: a\n", 3, "yaml_tab", "tab"),
+    ("version: 1\ntrajectory:\n  key: \"abc\n  title: b\n", 3, "yaml_unclosed_quote", "aanhalingsteken"),
+    ("version: 1\ntrajectory:\n  key: a: b\n", 3, "yaml_unexpected_colon", "dubbele punt"),
+    ("version: 1\ntrajectory:\n    key: a\n  title: b\n", 4, "yaml_indent", "inspringing"),
+    ("version: 1\nx: @foo\n", 2, "yaml_bad_start", "'@'"),
+    ("version: 1\nx: *nope\n", 2, "yaml_unknown_alias", "*nope"),
+    ("version: 1\nx: a\x07\n", 2, "yaml_control_character", "stuurteken"),
+])
+def test_yaml_errors_are_explained_in_dutch_at_their_line(text, line, code, words):
+    [error] = errors_of(text)
+    assert (error.line, error.code) == (line, code)
+    message = error.message()
+    assert message.startswith(("De opmaak (YAML) klopt hier niet", "Hier staat")) and words in message
+    for english in ("found", "expected", "while scanning", "mapping values"):
+        assert english not in message

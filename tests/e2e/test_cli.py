@@ -79,7 +79,7 @@ async def test_a_bad_setting_is_named(tmp_path):
     result = await run_cli("db", "upgrade", env=cli_env(DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
                                                          QUIET_HOURS="negen tot vijf"), cwd=tmp_path)
     assert result.code == 2
-    assert "QUIET_HOURS" in result.out
+    assert "QUIET_HOURS" in result.err
 
 
 def free_port() -> int:
