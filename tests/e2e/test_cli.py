@@ -136,3 +136,17 @@ async def test_serving_without_slack_settings_says_what_is_missing(tmp_path):
             except asyncio.TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+async def test_settings_come_from_the_env_file_where_the_user_stands(tmp_path):
+    # A user's .env beside their checkout (the current directory), not the package's folder.
+    (tmp_path / ".env").write_text("PUBLIC_URL=https://uit-dotenv.example\n", encoding="utf-8")
+    env = cli_env()
+    del env["PUBLIC_URL"]  # cli_env empties it to keep stray .env files out
+    result = await run_cli("manifest", env=env, cwd=tmp_path)
+    assert result.code == 0, result.both
+    assert yaml.safe_load(result.out)["settings"]["event_subscriptions"]["request_url"] == "https://uit-dotenv.example/slack/events"
+    # A variable set in the environment wins over the file.
+    env["PUBLIC_URL"] = "https://uit-omgeving.example"
+    result = await run_cli("manifest", env=env, cwd=tmp_path)
+    assert yaml.safe_load(result.out)["settings"]["event_subscriptions"]["request_url"] == "https://uit-omgeving.example/slack/events"
