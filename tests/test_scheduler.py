@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 import uuid
@@ -39,12 +40,18 @@ async def test_cleanup_forgets_old_event_ids_only(harness):
     assert len(left) == 1
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.mark.skipif(not POSTGRES, reason="PostgreSQL only (TEST_POSTGRES_URL)")
 async def test_postgres_schema_out_of_date_is_refused_with_the_fix():
     name = f"t_{uuid.uuid4().hex[:12]}"
     await _pg_admin(f'CREATE DATABASE "{name}"')
     try:
-        env = {"DATABASE_URL": pg_url(name), "PATH": "/usr/bin:/bin", "HOME": "/tmp", "PORT": "0"}
+        env = {"DATABASE_URL": pg_url(name), "PATH": "/usr/bin:/bin", "HOME": "/tmp", "PORT": str(free_port())}
         run = await asyncio.to_thread(
             subprocess.run, [sys.executable, "-m", "bot"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
         )

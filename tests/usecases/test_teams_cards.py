@@ -20,6 +20,7 @@ from bot.teams import cards
 from bot.teams.cards.commitments import add_form, status_form
 from bot.teams.cards.common import PRIMARY_ACTIONS, actions, button, card, link
 from bot.interactions import evaluations as evaluations_uc
+from bot.interactions import invitations as invitations_uc
 from bot.interactions import memos as memos_uc
 from bot.teams.cards.evaluations import evaluation_form
 from bot.teams.cards.invitations import delegate_form
@@ -111,7 +112,9 @@ async def sample_cards(world) -> dict[str, dict]:
     built["signoff_start"] = start_form(await signoff_uc.start_form(ctx, world.user(TREKKER), t.id), tr)
     built["signoff_note:question"] = note_form(question, tr)
     built["signoff_note:decline"] = note_form(signoff_uc.NoteView(decline, "SOK"), tr)
-    built["delegate_form"] = delegate_form({"invitation_id": 1, "organisation": "GGD", "title": "Start", "colleagues": [{"id": 2, "name": "B"}]}, tr)
+    built["delegate_form"] = delegate_form(
+        invitations_uc.Picker(invitations_uc.DelegateForm(1), "GGD", "Start", (invitations_uc.Colleague(2, "B"),)), tr
+    )
     built["memo"] = memo_form(await memos_uc.form(ctx, world.user(TREKKER), t.id), tr)
     built["evaluation_form"] = evaluation_form(evaluations_uc.FormView(evaluations_uc.PromptForm(1), {
         "title": "Start", "starts": "2027-03-09T13:00:00+00:00", "ends": "2027-03-09T15:30:00+00:00", "timezone": "Europe/Amsterdam",
