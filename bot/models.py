@@ -240,6 +240,8 @@ class OutboxMessage(Base):
     template: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="nl")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The version of the template's view-model ``data`` was built with (bot/viewmodels.py).
+    data_version: Mapped[int] = mapped_column(default=1, server_default="1")
     update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

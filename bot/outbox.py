@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import OUTBOX_WRITTEN
 from bot.identity import route
 from bot.models import OutboxMessage, Person
+from bot.viewmodels import problem, version_of
 
 
 # Set in a session's ``info`` when it wrote outbox rows: after the commit the database
@@ -57,21 +58,26 @@ async def revise(
     return row
 
 
-async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[str, Any]:
-    """The view-model of the newest version of a message (the original or its last update)."""
-    newest = (
+async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[str, Any] | None:
+    """The view-model of the newest version of a message (the original or its last update),
+    or None when it does not fit the template's current view-model (stored with another
+    version, or a key missing): the caller rebuilds it."""
+    data, version = (
         await session.execute(
-            select(OutboxMessage.data)
+            select(OutboxMessage.data, OutboxMessage.data_version)
             .where(or_(OutboxMessage.id == original.id, OutboxMessage.update_of_id == original.id), OutboxMessage.op != "file")
             .order_by(OutboxMessage.id.desc())
             .limit(1)
         )
-    ).scalar_one()
-    return newest
+    ).one()
+    return data if problem(original.template, version, data) is None else None
 
 
 async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: Any) -> tuple[OutboxMessage, bool]:
     """Add a message unless one with ``key`` exists.  Returns (row, created).
+
+    The row is stamped with the current version of the template's view-model
+    (``bot.viewmodels.VERSIONS``; an unknown template raises ``UnknownTemplate``).
 
     ``fields`` are those of :func:`_row`: op, template, data, not_before, expires_at,
     trajectory_id, person (routes to the person's platform), target, platform,
@@ -135,6 +141,7 @@ def _row(
         op=op,
         template=template,
         data=data,
+        data_version=version_of(template),
         trajectory_id=trajectory_id,
         person_id=person.id if person is not None else None,
         target=target,

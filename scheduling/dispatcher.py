@@ -21,6 +21,7 @@ from bot.chat import Chat, ChatError, FileUpload, MessageRef, OutMessage
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import OutboxMessage
+from bot.viewmodels import problem
 from scheduling.ratelimit import Pacer
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,10 @@ class Dispatcher:
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
             return Outcome("expired")
+        unfit = problem(row.template, row.data_version, row.data)
+        if unfit is not None:  # queued with another shape than the builders read now: do not guess
+            log.warning("outbox row %d (template %s): view-model does not fit, not sent (%s)", row.id, row.template, unfit)
+            return Outcome("failed", error=unfit)
         chat = self.chats.get(row.platform)
         if chat is None:
             return Outcome("failed", error=f"platform_not_configured:{row.platform}")

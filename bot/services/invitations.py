@@ -65,11 +65,11 @@ async def session_context(s: AsyncSession, session: Session) -> dict:
 async def sent_context(s: AsyncSession, session: Session, person: Person) -> dict:
     """The session part of this person's invitation as last sent: no query over every
     invitee (reminders, Home and card refreshes run often).  Falls back to
-    ``session_context`` when no invitation message exists."""
+    ``session_context`` when no invitation message exists or the one stored does not
+    fit the current view-model (``bot.viewmodels``)."""
     original = await outbox.find(s, invite_key(session, person))
-    if original is None:
-        return await session_context(s, session)
-    return await outbox.latest_data(s, original)
+    sent = await outbox.latest_data(s, original) if original is not None else None
+    return sent if sent is not None else await session_context(s, session)
 
 
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
@@ -276,7 +276,8 @@ async def refresh_invitation_message(s: AsyncSession, ctx: Context, inv: Invitat
     inv.revision += 1
     await s.flush()
     await s.refresh(inv, ["delegated_to", "delegated_from"])
-    base = await session_context(s, session) if session_changed else await outbox.latest_data(s, original)
+    base = None if session_changed else await outbox.latest_data(s, original)
+    base = base if base is not None else await session_context(s, session)
     await outbox.enqueue(
         s,
         key=f"invite-rev:{inv.id}:{inv.revision}",
