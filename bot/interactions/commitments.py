@@ -15,7 +15,7 @@ from bot.interactions import actors
 from bot.interactions.errors import Refused
 from bot.interactions.codec import parse_id
 from bot.models import Commitment, Organisation, Person, Trajectory
-from bot.services import commitments
+from bot.services import commitment_reminders, commitments
 
 FormStatus = Literal["busy", "blocked", "snoozed", "not_applicable"]
 
@@ -152,7 +152,7 @@ async def reminder_round(ctx: Context, user: User, trajectory_id) -> Round:
     async with ctx.db.transaction() as s:
         trajectory: Trajectory = await actors.trajectory(s, parse_id(trajectory_id))
         await actors.trekker(s, trajectory, user)
-        counts = await commitments.reminder_round(s, ctx, trajectory)
+        counts = await commitment_reminders.reminder_round(s, ctx, trajectory)
     send_at = ctx.send_time(trajectory.timezone)
     return Round(
         trajectory=trajectory.title,
