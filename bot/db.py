@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, exc as sa_exc
+from sqlalchemy import event, exc as sa_exc, text as sql_text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -244,6 +244,11 @@ class Database:
                     async with session.begin():
                         yield session
                     self._committed(session)
+
+    async def ping(self) -> None:
+        """Raises when the database cannot be reached (the health check)."""
+        async with self.sessionmaker() as session:
+            await session.execute(sql_text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

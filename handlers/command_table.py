@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Raw, Translator
-from bot.services import directory
 from handlers import commands, commitments, evaluations, memos, signoff, summary
 from handlers.commands import Call, Handler
 
@@ -49,15 +48,9 @@ class Command:
         return word
 
 
-async def help_for(call: Call) -> str:
-    """The help in the language of the person who asks."""
-    async with call.ctx.db.sessionmaker() as s:
-        call.use_language(await directory.language_of(s, call.user))
-    return help_text(call.tr)
-
-
 async def do_help(call: Call) -> None:
-    await call.surface.text(await help_for(call))
+    """The help, in the language of the person who asks (the Call's)."""
+    await call.surface.text(help_text(call.tr))
 
 
 COMMANDS: tuple[Command, ...] = (

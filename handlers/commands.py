@@ -15,6 +15,7 @@ from bot.i18n import Translator
 from bot.identity import User, slack
 from bot.models import Session, Trajectory
 from bot.interactions import invitations as invitations_uc
+from bot.interactions import targets
 from bot.interactions.errors import Refused
 from bot.services import directory
 from bot.slack.surface import SlackSurface
@@ -65,7 +66,8 @@ class Call:
         return self.surface.platform
 
     def use_language(self, lang: str | None) -> None:
-        """Answer in ``lang`` from now on (the trajectory's or the person's language)."""
+        """Answer in ``lang`` from now on.  The Call starts in the acting person's
+        language (their own, else their trajectory's); few answers need another."""
         self.tr = self.surface.translator(lang)
 
     async def say(self, key: str, /, **params: Any) -> None:
@@ -95,30 +97,27 @@ def parse(text: str) -> tuple[str | None, str, list[str]]:
 
 
 async def trajectory_for(call: Call) -> Trajectory:
-    async with call.ctx.db.sessionmaker() as s:
-        found = await directory.resolve_trajectory(s, call.user, call.trajectory_key, call.channel_id, call.channel_name)
+    found = await targets.trajectory(call.ctx, call.user, call.trajectory_key, call.channel_id, call.channel_name)
     if found.trajectory is None:
         choices = ", ".join(f"`{c}`" for c in found.choices or []) or "-"
         example = (found.choices or ["naam"])[0]
         await call.say(f"command.{found.problem}", word=found.word or "", choices=choices, example=example)
         raise Stop
-    call.use_language(found.trajectory.language)
     return found.trajectory
 
 
 async def require_trekker(call: Call, trajectory: Trajectory) -> None:
-    async with call.ctx.db.sessionmaker() as s:
-        allowed = await directory.is_trekker(s, trajectory.id, call.user)
-    if not allowed:
-        await call.say("command.not_trekker", trajectory=trajectory.title)
+    try:
+        await targets.trekker(call.ctx, trajectory, call.user)
+    except Refused as refused:
+        await call.say_lines([refused.text(call.tr)])
         raise Stop
 
 
 async def session_for(call: Call, trajectory: Trajectory, command: str) -> Session:
-    async with call.ctx.db.sessionmaker() as s:
-        keys = await directory.session_keys(s, trajectory.id)
-        session = await directory.session_by_key(s, trajectory.id, call.words[0]) if call.words else None
-    choices = ", ".join(f"`{k}`" for k in keys) or "-"
+    found = await targets.session(call.ctx, trajectory.id, call.words[0] if call.words else None)
+    session = found.session
+    choices = ", ".join(f"`{k}`" for k in found.keys) or "-"
     if not call.words:
         await call.say("command.missing_session", command=command, trajectory=trajectory.title, choices=choices)
         raise Stop
@@ -190,7 +189,7 @@ Handler = Callable[[Call], Awaitable[None]]
 
 def register(app: AsyncApp, ctx: Context) -> None:
     @app.command("/dialoog")
-    async def dialoog(ack, command: dict, respond, client):
+    async def dialoog(ack, command: dict, respond, client, context):
         await ack()
         key, word, args = parse(command.get("text", ""))
         call = Call(
@@ -203,6 +202,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
             respond=respond,
             trigger_id=command.get("trigger_id"),
             client=client,
+            tr=context["tr"],  # the acting person's language (handlers.middleware)
         )
         await dispatch(call, word)
 

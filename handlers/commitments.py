@@ -11,7 +11,7 @@ from bot.interactions.errors import Problems, Refused
 from bot.slack import home
 from bot.slack.blocks.commitments import status_modal
 from bot.slack.blocks.common import done_view, lines_reply
-from bot.slack.forms import errors_for, selected, typed, values_of
+from bot.slack.forms import errors_for, picked_date, selected, typed, values_of
 from bot.services.overview import my_overview
 from bot.slack.ids import COMMIT_ACTIONS, Action, Block, View
 from handlers import commands
@@ -59,7 +59,7 @@ async def on_status_submit(ack, body: dict, view: dict, client, context):
     given = uc.StatusInput(
         note=(typed(values, Block.NOTE, Action.NOTE) or "").strip(),
         snooze=selected(values, Block.SNOOZE_CHOICE, Action.SNOOZE_CHOICE),
-        snooze_date=(values.get(Block.SNOOZE_DATE, {}).get(Action.SNOOZE_DATE) or {}).get("selected_date"),
+        snooze_date=picked_date(values, Block.SNOOZE_DATE, Action.SNOOZE_DATE),
     )
     try:
         form = decode(uc.StatusForm, view.get("private_metadata"))
@@ -98,7 +98,7 @@ async def on_add_submit(ack, view: dict, context):
         organisation=selected(values, Block.ADD_ORG, Action.ADD_ORG),
         owner=selected(values, Block.ADD_OWNER, Action.ADD_OWNER),
         description=typed(values, Block.ADD_DESC, Action.ADD_DESC) or "",
-        due=(values.get(Block.ADD_DUE, {}).get(Action.ADD_DUE) or {}).get("selected_date"),
+        due=picked_date(values, Block.ADD_DUE, Action.ADD_DUE),
         phase=selected(values, Block.ADD_PHASE, Action.ADD_PHASE),
     )
     try:

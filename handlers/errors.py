@@ -7,10 +7,9 @@ import uuid
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
-from bot.models import ProcessedEvent
+from bot.services import events
 from bot.slack.blocks.common import text_reply, translator
 
 log = logging.getLogger("dialoogbot.handlers")
@@ -22,10 +21,7 @@ def register(app: AsyncApp, ctx: Context) -> None:
         """Slack may deliver an event again (X-Slack-Retry-Num); handle each event_id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
-            try:
-                async with ctx.db.transaction() as s:
-                    s.add(ProcessedEvent(event_id=event_id, received_at=ctx.now()))
-            except IntegrityError:
+            if not await events.first_delivery(ctx, event_id):
                 log.info("event %s delivered again; ignored", event_id)
                 return BoltResponse(status=200, body="")
         return await next()

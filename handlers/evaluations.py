@@ -11,7 +11,7 @@ from bot.interactions.codec import BadContext, decode
 from bot.interactions.errors import Problems, Refused
 from bot.slack.blocks.common import lines_reply
 from bot.slack.blocks.evaluations import evaluation_modal, question_action_id, question_block_id
-from bot.slack.forms import values_of
+from bot.slack.forms import state_value, values_of
 from bot.slack.ids import Action, Block, View
 from handlers import commands
 
@@ -24,17 +24,8 @@ def read_answers(view: dict) -> tuple[dict, list[str]]:
     values = values_of(view)
     prefix = f"{Block.EVAL_QUESTION}:"
     blocks = [b["block_id"] for b in view.get("blocks", []) if str(b.get("block_id", "")).startswith(prefix)]
-    raw = {}
-    for block in blocks:
-        key = block[len(prefix):]
-        entry = (values.get(block) or {}).get(question_action_id(key)) or {}
-        if "selected_options" in entry:
-            raw[key] = [o.get("value") for o in entry.get("selected_options") or []]
-        elif "selected_option" in entry:
-            raw[key] = (entry.get("selected_option") or {}).get("value")
-        else:
-            raw[key] = entry.get("value")
-    return raw, blocks
+    keys = [block[len(prefix):] for block in blocks]
+    return {key: state_value(values, block, question_action_id(key)) for key, block in zip(keys, blocks)}, blocks
 
 
 async def reply(respond, text: str) -> None:
@@ -104,7 +95,6 @@ async def do_evaluate(call: commands.Call) -> None:
             return
         done = await uc.prompt_now(call.ctx, call.user, trajectory.id, session.id)
     except Refused as refused:
-        call.use_language(await uc.language_of(call.ctx, call.user, call.tr.lang))
         await call.say_lines([refused.text(call.tr)])
         return
     call.use_language(done.language)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from sqlalchemy import select, text
 
 from bot.i18n import t
-from bot.calendar import build_ics, ics_filename
-from bot.models import Session
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
-from bot.services.invitations import calendar_event
+from bot.services.invitations import calendar_file as calendar_file_of
 from handlers import pages
 
 
@@ -36,8 +33,7 @@ async def healthz(request: web.Request) -> web.Response:
     slack = bot.slack_state or ("unchecked" if bot.slack is not None else "not_configured")
     teams = getattr(bot, "teams", None) is not None
     try:
-        async with bot.ctx.db.sessionmaker() as s:
-            await s.execute(text("SELECT 1"))
+        await bot.ctx.db.ping()
     except Exception as exc:
         return web.json_response({"ok": False, "database": type(exc).__name__, "slack": slack, "teams": teams}, status=503)
     return web.json_response({"ok": slack not in TOKEN_REFUSED | {UNREACHABLE}, "database": "ok", "slack": slack, "teams": teams})
@@ -46,16 +42,14 @@ async def healthz(request: web.Request) -> web.Response:
 async def calendar_file(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
     token = request.match_info["token"]
-    async with bot.ctx.db.sessionmaker() as s:
-        session = (await s.execute(select(Session).where(Session.ics_token == token))).scalar_one_or_none()
-        if session is None:
-            raise web.HTTPNotFound(text=t("nl", "invite.calendar_unknown") + "\n" + t("en", "invite.calendar_unknown"))
-        event = await calendar_event(s, bot.ctx, session)
+    found = await calendar_file_of(bot.ctx, token)
+    if found is None:
+        raise web.HTTPNotFound(text=t("nl", "invite.calendar_unknown") + "\n" + t("en", "invite.calendar_unknown"))
     return web.Response(
-        body=build_ics(event),
+        body=found.content,
         content_type="text/calendar",
         charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{ics_filename(session.title)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

@@ -17,7 +17,7 @@ from bot.slack.forms import state_value, values_of
 from bot.slack.ids import Action, Block, View
 from handlers import commands
 
-__all__ = ["do_memo", "register", "register_commands", "state_value"]
+__all__ = ["do_memo", "register", "register_commands"]
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from bot.interactions.codec import BadContext, decode
 from bot.interactions.errors import Problems, Refused
 from bot.slack.blocks.common import done_view, lines_reply
 from bot.slack.blocks.signoff import note_modal, start_modal
-from bot.slack.forms import errors_for, typed, values_of
+from bot.slack.forms import errors_for, picked_date, picked_many, typed, values_of
 from bot.slack.ids import Action, Block, View
 from bot.slack.surface import add_form
 from handlers import commands
@@ -33,12 +33,11 @@ async def do_start(call: commands.Call) -> None:
 
 def _start_input(view: dict) -> uc.StartInput:
     values = values_of(view)
-    chosen = (values.get(Block.SIGN_ORGS, {}).get(Action.SIGN_ORGS) or {}).get("selected_options") or []
     return uc.StartInput(
         title=typed(values, Block.SIGN_TITLE, Action.SIGN_TITLE) or "",
         link=typed(values, Block.SIGN_LINK, Action.SIGN_LINK) or "",
-        organisations=[o.get("value") for o in chosen],
-        deadline=(values.get(Block.SIGN_DEADLINE, {}).get(Action.SIGN_DEADLINE) or {}).get("selected_date"),
+        organisations=picked_many(values, Block.SIGN_ORGS, Action.SIGN_ORGS),
+        deadline=picked_date(values, Block.SIGN_DEADLINE, Action.SIGN_DEADLINE),
     )
 
 

@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import commitments, evaluation_tasks, memos, session_reminders, signoff, summary
+from bot.services import commitment_reminders, evaluation_tasks, memos, session_reminders, signoff, summary
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Context, ScheduledTask], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {
     **session_reminders.HANDLERS,
-    **commitments.HANDLERS,
+    **commitment_reminders.HANDLERS,
     **memos.HANDLERS,
     **evaluation_tasks.HANDLERS,
     **summary.HANDLERS,

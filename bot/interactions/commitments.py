@@ -15,7 +15,7 @@ from bot.interactions import actors
 from bot.interactions.errors import Refused
 from bot.interactions.codec import parse_id
 from bot.models import Commitment, Organisation, Person, Trajectory
-from bot.services import commitments
+from bot.services import commitment_reminders, commitments
 
 FormStatus = Literal["busy", "blocked", "snoozed", "not_applicable"]
 
@@ -152,7 +152,7 @@ async def reminder_round(ctx: Context, user: User, trajectory_id) -> Round:
     async with ctx.db.transaction() as s:
         trajectory: Trajectory = await actors.trajectory(s, parse_id(trajectory_id))
         await actors.trekker(s, trajectory, user)
-        counts = await commitments.reminder_round(s, ctx, trajectory)
+        counts = await commitment_reminders.reminder_round(s, ctx, trajectory)
     send_at = ctx.send_time(trajectory.timezone)
     return Round(
         trajectory=trajectory.title,
@@ -163,3 +163,29 @@ async def reminder_round(ctx: Context, user: User, trajectory_id) -> Round:
         timezone=trajectory.timezone,
         send_at=send_at if counts.get("sent") and send_at > ctx.now() else None,
     )
+
+
+# -- showing one commitment again ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A commitment as its card shows it, in the owner's language (the card is theirs)."""
+
+    vm: dict
+    lang: str
+
+
+async def shown(ctx: Context, commitment_id, user: User | None = None) -> Shown | None:
+    """The commitment's view-model, or None when it is unknown (or, with ``user``, when
+    that user may not change it)."""
+    found = parse_id(commitment_id)
+    if found is None:
+        return None
+    async with ctx.db.sessionmaker() as s:
+        c = await commitments.load(s, found)
+        if c is None or (user is not None and await commitments.may_change(s, c, user) is None):
+            return None
+        trajectory = await s.get(Trajectory, c.trajectory_id)
+        vm = commitments.commitment_vm(c, trajectory, commitments.local_today(ctx, trajectory))
+        return Shown(vm, c.owner.language or trajectory.language)

@@ -84,12 +84,6 @@ async def prompt_view(ctx: Context, user: User, prompt_id: Any, card: str | None
 # -- the trekker's command ----------------------------------------------------------
 
 
-async def language_of(ctx: Context, user: User, default: str) -> str:
-    """The acting person's language, for a refusal before anything else is known."""
-    async with ctx.db.sessionmaker() as s:
-        return await actors.language_of(s, user, default)
-
-
 @dataclass(frozen=True)
 class Prompted:
     title: str

@@ -104,6 +104,22 @@ async def load_invitation(s: AsyncSession, invitation_id: int) -> Invitation | N
 # -- calendar ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CalendarFile:
+    filename: str
+    content: bytes  # text/calendar, UTF-8
+
+
+async def calendar_file(ctx: Context, token: str) -> CalendarFile | None:
+    """The ``.ics`` behind a session's calendar link, or None for an unknown token."""
+    async with ctx.db.sessionmaker() as s:
+        session = (await s.execute(select(Session).where(Session.ics_token == token))).scalar_one_or_none()
+        if session is None:
+            return None
+        event = await calendar_event(s, ctx, session)
+    return CalendarFile(ics_filename(session.title), build_ics(event))
+
+
 async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> CalendarEvent:
     trajectory = await s.get(Trajectory, session.trajectory_id)
     organizer = (

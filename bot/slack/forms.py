@@ -19,6 +19,17 @@ def selected(values: dict, block: str, action: str) -> str | None:
     return ((values.get(block, {}).get(action) or {}).get("selected_option") or {}).get("value")
 
 
+def picked_date(values: dict, block: str, action: str) -> str | None:
+    """A date picker's date (``YYYY-MM-DD``)."""
+    return (values.get(block, {}).get(action) or {}).get("selected_date")
+
+
+def picked_many(values: dict, block: str, action: str) -> list[str]:
+    """A multi-select's chosen values."""
+    chosen = (values.get(block, {}).get(action) or {}).get("selected_options") or []
+    return [o.get("value") for o in chosen]
+
+
 def errors_for(problems: Problems, blocks: dict[str, str], tr) -> dict[str, str]:
     """``response_action: errors`` from Problems: each field's text under its block."""
     texts = problems.texts(tr)
