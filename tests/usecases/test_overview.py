@@ -88,3 +88,21 @@ async def test_the_number_of_queries_does_not_grow_with_the_items(world):
     vm = await my_overview(world.ctx, world.user(LINDE))
     assert len(vm["memos"]) == 4
     assert await queries() == one_each
+
+
+async def test_many_waiting_items_keep_home_and_mine_within_slacks_block_limits(world):
+    from bot.slack.blocks.common import translator
+    from bot.slack.blocks.home import home_view, mine_message
+    from bot.teams.cards.home import overview_card
+    from bot.teams.text import translator as teams_translator
+
+    await set_the_stage(world.ctx, world.user)
+    vm = await my_overview(world.ctx, world.user(LINDE))
+    for kind in ("evaluations", "memos", "signoffs", "commitments", "sessions"):
+        vm[kind] = [vm[kind][0] if vm[kind] else None] * 20 if vm[kind] else vm[kind]
+        vm[f"{kind}_more"] = 30
+    vm["trekker"] = (await my_overview(world.ctx, world.user(TREKKER)))["trekker"] * 4
+    home = home_view(vm, translator("nl"))["blocks"]
+    assert len(home) <= 100 and "En nog 47 memo's." in str(home) and "En nog" in str(home[-1])
+    assert len(mine_message(vm, translator("nl"))["blocks"]) <= 50
+    assert "En nog 47 vragen om akkoord." in str(overview_card(vm, teams_translator("nl")))
