@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.services import channels
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
+from bot.slack.people import SlackPeopleFinder
 from scheduling.dispatcher import Dispatcher
 from scheduling.ratelimit import Pacer
 
@@ -80,6 +81,8 @@ def bootstrap(
             teams_app = build_teams(settings, ctx, teams_tokens)
             chats["teams"] = teams_app.chat
     ctx.chats = chats
+    if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
+        ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)

@@ -121,7 +121,7 @@ def run_import(args, settings: Settings, parsed) -> int:
     from bot.app import bootstrap
     from bot.importer import import_file
     from bot.progress import CliProgress
-    from bot.services.people import SlackUnavailable
+    from bot.people_port import PlatformUnavailable
 
     prepare_database(settings, args.lang)
 
@@ -135,7 +135,7 @@ def run_import(args, settings: Settings, parsed) -> int:
 
     try:
         report = asyncio.run(run())
-    except SlackUnavailable as exc:  # before anything was written
+    except PlatformUnavailable as exc:  # before anything was written
         out(args.lang, "slack_refused" if exc.refused else "slack_unreachable", error=exc.reason)
         out(args.lang, "nothing_saved")
         return EXIT_INVALID if exc.refused else 1

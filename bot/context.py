@@ -9,6 +9,7 @@ from typing import Callable
 from bot.chat import Chat
 from bot.clock import Clock
 from bot.db import Database
+from bot.people_port import PeopleFinder
 from bot.quiet_hours import SendingWindow
 from bot.settings import Settings
 
@@ -19,6 +20,7 @@ class Context:
     db: Database
     clock: Clock
     chats: dict[str, Chat] = field(default_factory=dict)
+    finders: dict[str, PeopleFinder] = field(default_factory=dict)  # platform -> "find this person"
     wake_dispatcher: Callable[[], None] = lambda: None
 
     @property

@@ -25,7 +25,6 @@ from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
 from bot.services import commitments, evaluations, invitations, summary
-from bot.services.people import lookup as lookup_slack_id
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -69,15 +68,15 @@ async def lookup_people(
     ctx: Context, tf: TrajectoryFile, known: dict[str, str | None], progress: Progress = _quiet
 ) -> tuple[dict[str, str | None], bool]:
     """Slack ids by e-mail for people not linked yet.  Returns (ids, skipped)."""
-    chat = ctx.chats.get("slack")
+    finder = ctx.finders.get("slack")
     found = dict(known)
-    if chat is None:
+    if finder is None:
         return found, True
     todo = [p for p in tf.people if not found.get(p.email) and p.platform != "teams"]
     progress("lookup", 0, len(todo))
     for done, person in enumerate(todo, 1):
         try:
-            found[person.email] = await lookup_slack_id(chat, person.email)  # SlackUnavailable: stop, write nothing
+            found[person.email] = await finder.find(person.email)  # PlatformUnavailable: stop, write nothing
         except ChatError as exc:
             log.warning("lookup of %s failed: %s", person.email, exc.code)
             found[person.email] = None

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.identity import User, matches
+from bot.identity import User, channel_route, matches
 from bot.models import Person, Session, Trajectory
+from bot.teams import ids as teams_ids
 
 TRAJECTORY_WORD = re.compile(r"(?:^|\s)traje(?:ct|ctory):(\S+)", re.IGNORECASE)
 
@@ -44,13 +45,12 @@ async def trajectories_of(s: AsyncSession, user: User) -> list[Trajectory]:
 
 def _channel_matches(trajectory: Trajectory, channel_id: str | None, channel_name: str | None, platform: str = "slack") -> bool:
     for entry in trajectory.status_channels or []:
-        is_teams = entry.startswith("teams:") or entry.startswith("19:")
-        value = entry.split(":", 1)[1] if entry.startswith(("slack:", "teams:")) else entry
+        entry_platform, value = channel_route(entry)
+        is_teams = entry_platform == "teams"
         if is_teams != (platform == "teams"):
             continue
         if is_teams:
-            # A Teams channel message has ``<channel id>;messageid=<root>`` as its conversation.
-            if channel_id and value.split(";")[0] == channel_id.split(";")[0]:
+            if channel_id and teams_ids.same_channel(value, channel_id):
                 return True
             continue
         if channel_id and value == channel_id:

@@ -158,6 +158,11 @@ async def load(s: AsyncSession, request_id: int | None) -> SignOffRequest | None
     ).scalar_one_or_none()
 
 
+def may_sign(person: Person) -> bool:
+    """A bestuurder or ambassadeur may decide for their organisation."""
+    return any(person.has_role(r) for r in SIGNER_ROLES)
+
+
 @dataclass
 class Signer:
     """Who may decide for the request's organisation, with the request and trajectory."""
@@ -177,7 +182,7 @@ async def signer(s: AsyncSession, ctx: Context, request_id: int | None, user: Us
     actor = (
         await s.execute(select(Person).where(Person.trajectory_id == trajectory.id, matches(user), Person.active.is_(True)))
     ).scalars().first()
-    if actor is None or actor.organisation_id != request.organisation_id or not any(actor.has_role(r) for r in SIGNER_ROLES):
+    if actor is None or actor.organisation_id != request.organisation_id or not may_sign(actor):
         raise Refused("signoff.refused")
     if in_time and today_in(ctx, trajectory) > request.round.deadline:
         raise Refused("signoff.too_late")

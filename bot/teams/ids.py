@@ -53,3 +53,14 @@ class Input(StrEnum):
 # must be shown again afterwards.
 ORIGIN_MESSAGE = "message"
 ORIGIN_MINE = "mine"
+
+
+def channel_part(conversation_id: str) -> str:
+    """A Teams channel message has ``<channel id>;messageid=<root>`` as its conversation:
+    the channel id alone."""
+    return conversation_id.split(";")[0]
+
+
+def same_channel(a: str, b: str) -> bool:
+    """Two conversation ids (thread or not) in the same Teams channel."""
+    return channel_part(a) == channel_part(b)

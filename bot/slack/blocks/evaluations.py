@@ -54,12 +54,17 @@ def _prompt_blocks(vm: dict, tr: Translator, intro: str, block_id: str) -> Block
     return [
         section(intro),
         context(note + " " + tr("evaluation.prompt.until", closes=_closes(vm, tr.lang))),
-        {
-            "type": "actions",
-            "block_id": block_id,
-            "elements": [button(tr("evaluation.button.open"), Action.EVAL_OPEN, value, "primary")],
-        },
+        open_actions(tr, vm, block_id),
     ]
+
+
+def open_actions(tr: Translator, vm: dict, block_id: str) -> dict:
+    """The prompt's "Invullen" button (also on App Home and ``mijn``)."""
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [button(tr("evaluation.button.open"), Action.EVAL_OPEN, str(vm["prompt_id"]), "primary")],
+    }
 
 
 def evaluation_prompt(vm: dict, tr: Translator) -> dict:

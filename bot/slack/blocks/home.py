@@ -3,26 +3,70 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Callable
 
-from bot.formatting import format_date
+from bot.formatting import format_date, format_datetime
 from bot.i18n import Translator
 from bot.slack.blocks.commitments import commitment_buttons
 from bot.slack.blocks.common import Blocks, button, context, header, lines_within, message, section, when
+from bot.slack.blocks.evaluations import open_actions
 from bot.slack.blocks.invitations import rsvp_buttons
+from bot.slack.blocks.memos import read_actions
+from bot.slack.blocks.signoff import decision_actions
 from bot.slack.ids import Action, Block
 
 
+def _evaluation(item: dict, tr: Translator) -> Blocks:
+    closes = format_datetime(datetime.fromisoformat(item["closes"]), item["timezone"], tr.lang)
+    return [section(tr("home.evaluation_line", title=item["title"], closes=closes)), open_actions(tr, item, f"{Block.EVAL_PROMPT}:{item['prompt_id']}")]
+
+
+def _memo(item: dict, tr: Translator) -> Blocks:
+    return [section(tr("home.memo_line", title=item["title"], author=item["author"], trajectory=item["trajectory"])),
+            read_actions(tr, item, f"{Block.MEMO}:{item['recipient_id']}")]
+
+
+def _signoff(item: dict, tr: Translator) -> Blocks:
+    deadline = format_date(date.fromisoformat(item["deadline"]), tr.lang)
+    return [section(tr("home.signoff_line", title=item["title"], organisation=item["organisation"], deadline=deadline)),
+            decision_actions(tr, item, f"{Block.SIGN}:{item['request_id']}")]
+
+
+# The things that wait for an answer: (view-model list, heading and "more" keys, two blocks per item).
+TODO: list[tuple[str, Callable[[dict, Translator], Blocks]]] = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
+
+
+def todo_blocks(vm: dict, tr: Translator, per_kind: int) -> Blocks:
+    """Open evaluations, unread memos, sign-off requests: a heading only when there are
+    any; at most ``per_kind`` of each (1 + 2 * per_kind + 1 blocks a kind)."""
+    blocks: Blocks = []
+    for kind, render in TODO:
+        items = vm.get(kind) or []
+        if not items:
+            continue
+        blocks.append(section(tr(f"home.{kind}")))
+        for item in items[:per_kind]:
+            blocks.extend(render(item, tr))
+        more = len(items) - per_kind + vm.get(f"{kind}_more", 0)
+        if more > 0:
+            blocks.append(context(tr(f"home.{kind}_more", count=more)))
+    return blocks
+
+
 def overview_blocks(vm: dict, tr: Translator, budget: int) -> Blocks:
-    """Commitments (2 blocks each), sessions (2 each), trekker glance (≤ 5 per trajectory)."""
+    """Evaluations, memos and sign-off requests (2 blocks each, a few of each kind),
+    commitments (2 each), sessions (2 each), trekker glance (≤ 5 per trajectory)."""
     glance_cost = 5 * len(vm["trekker"][:3]) + (1 if len(vm["trekker"]) > 3 else 0)
-    room = budget - glance_cost - 8  # headings, notices and "more" lines
+    todo = todo_blocks(vm, tr, per_kind=max(1, budget // 25))
+    room = budget - glance_cost - len(todo) - 8  # headings, notices and "more" lines
     commitment_room = min(len(vm["commitments"]), max(0, room // 2 - min(len(vm["sessions"]), room // 4)))
     session_room = min(len(vm["sessions"]), max(0, (room - 2 * commitment_room) // 2))
 
     blocks: Blocks = []
     if vm.get("notice"):
         blocks.append(section(vm["notice"]))
+    blocks.extend(todo)
     blocks.append(section(tr("home.commitments")))
     if not vm["commitments"]:
         blocks.append(context(tr("home.no_commitments")))

@@ -36,11 +36,14 @@ def memo_blocks(vm: dict, tr: Translator, action_id: str = Action.MEMO_READ, blo
         read = format_datetime(datetime.fromisoformat(vm["read_at"]), vm["timezone"], tr.lang)
         blocks.append(context(tr("memo.read_at", when=read)))
     else:
-        value = str(vm.get("recipient_id") or 0)
-        blocks.append(
-            {"type": "actions", "block_id": block_id, "elements": [button(tr("memo.button.read"), action_id, value, "primary")]}
-        )
+        blocks.append(read_actions(tr, vm, block_id, action_id))
     return blocks
+
+
+def read_actions(tr: Translator, vm: dict, block_id: str, action_id: str = Action.MEMO_READ) -> dict:
+    """The memo's "Gelezen" button (also on App Home and ``mijn``)."""
+    value = str(vm.get("recipient_id") or 0)
+    return {"type": "actions", "block_id": block_id, "elements": [button(tr("memo.button.read"), action_id, value, "primary")]}
 
 
 def memo(vm: dict, tr: Translator) -> dict:

@@ -25,25 +25,28 @@ def _document(vm: dict, tr: Translator) -> str:
 
 
 def _request(vm: dict, tr: Translator, intro: str) -> dict:
-    value = str(vm["request_id"])
     blocks: Blocks = [header(tr("signoff.header", title=vm["title"])), section(intro), section(_document(vm, tr))]
     blocks.append(section(tr("signoff.deadline", deadline=_deadline(vm, tr))))
     decision = vm["decision"]
     blocks.append(section(tr(f"signoff.decision.{decision}", organisation=vm["organisation"], who=vm.get("decided_by") or "", reason=vm.get("reason") or "")))
     if decision != "pending":
         blocks.append(context(tr("signoff.change_hint", deadline=_deadline(vm, tr))))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": Block.SIGN,
-            "elements": [
-                button(tr("signoff.button.agree", organisation=vm["organisation"]), Action.SIGN_AGREE, value, "primary" if decision != "agreed" else None),
-                button(tr("signoff.button.decline"), Action.SIGN_DECLINE, value, "danger" if decision == "pending" else None),
-                button(tr("signoff.button.question"), Action.SIGN_QUESTION, value),
-            ],
-        }
-    )
+    blocks.append(decision_actions(tr, vm, Block.SIGN))
     return message(tr("signoff.notification", title=vm["title"]), blocks)
+
+
+def decision_actions(tr: Translator, vm: dict, block_id: str) -> dict:
+    """The request's decision buttons (also on App Home and ``mijn``)."""
+    value, decision = str(vm["request_id"]), vm["decision"]
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            button(tr("signoff.button.agree", organisation=vm["organisation"]), Action.SIGN_AGREE, value, "primary" if decision != "agreed" else None),
+            button(tr("signoff.button.decline"), Action.SIGN_DECLINE, value, "danger" if decision == "pending" else None),
+            button(tr("signoff.button.question"), Action.SIGN_QUESTION, value),
+        ],
+    }
 
 
 def signoff_request(vm: dict, tr: Translator) -> dict:

@@ -56,7 +56,12 @@ def _prompt(vm: dict, tr: Translator, intro: str, card_name: str) -> tuple[list[
         return body + note(tr("evaluation.prompt.thanks_anonymous")), []
     extra = tr("evaluation.prompt.anonymous") if vm.get("anonymous") else tr("evaluation.prompt.named")
     body = text(intro) + note(extra) + note(tr("evaluation.prompt.until", closes=_closes(vm, tr.lang)))
-    return body, [button(tr("evaluation.button.open"), Verb.EVAL_OPEN, data, "positive")]
+    return body, [open_button(tr, vm, card_name)]
+
+
+def open_button(tr: Translator, vm: dict, card_name: str = "evaluation_prompt") -> Element:
+    """The prompt's "Invullen" button (also on the overview card)."""
+    return button(tr("evaluation.button.open"), Verb.EVAL_OPEN, as_data(PromptForm(vm["prompt_id"], card_name)), "positive")
 
 
 def evaluation_prompt(vm: dict, tr: Translator) -> dict:

@@ -4,24 +4,65 @@ first few items with their buttons and says how many more there are."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from bot.formatting import format_date
+from bot.formatting import format_date, format_datetime
 from bot.i18n import Translator
 from bot.teams.cards.commitments import commitment_buttons
 from bot.teams.cards.common import Element, actions, button, card, heading, note, separator, text, when
+from bot.teams.cards.evaluations import open_button
 from bot.teams.cards.invitations import rsvp_buttons
+from bot.teams.cards.memos import read_part
+from bot.teams.cards.signoff import decision_buttons
 from bot.teams.ids import ORIGIN_MINE, Verb
 
 MAX_COMMITMENTS = 6
 MAX_SESSIONS = 6
 MAX_GLANCES = 2
+MAX_TODO = 3  # of each: open evaluations, unread memos, sign-off requests
+
+
+def _evaluation(item: dict, tr: Translator) -> list[Element]:
+    closes = format_datetime(datetime.fromisoformat(item["closes"]), item["timezone"], tr.lang)
+    return text(tr("home.evaluation_line", title=item["title"], closes=closes), spacing="Medium") + [actions([open_button(tr, item)])]
+
+
+def _memo(item: dict, tr: Translator) -> list[Element]:
+    _, buttons = read_part(item, tr, "memo")
+    return text(tr("home.memo_line", title=item["title"], author=item["author"], trajectory=item["trajectory"]), spacing="Medium") + [actions(buttons)]
+
+
+def _signoff(item: dict, tr: Translator) -> list[Element]:
+    deadline = format_date(date.fromisoformat(item["deadline"]), tr.lang)
+    line = tr("home.signoff_line", title=item["title"], organisation=item["organisation"], deadline=deadline)
+    return text(line, spacing="Medium") + [actions(decision_buttons(tr, item))]
+
+
+TODO = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
+
+
+def todo_elements(vm: dict, tr: Translator) -> list[Element]:
+    """Open evaluations, unread memos, sign-off requests, each with its own buttons; a
+    heading only when there are any."""
+    body: list[Element] = []
+    for kind, render in TODO:
+        items = vm.get(kind) or []
+        if not items:
+            continue
+        body += separator(text(tr(f"home.{kind}")))
+        for item in items[:MAX_TODO]:
+            body += render(item, tr)
+        more = len(items) - MAX_TODO + vm.get(f"{kind}_more", 0)
+        if more > 0:
+            body += note(tr(f"home.{kind}_more", count=more))
+    return body
 
 
 def overview_card(vm: dict, tr: Translator) -> dict:
     body: list[Element] = heading(tr("home.mine_header"))
     if vm.get("notice"):
         body += text(vm["notice"])
+    body += todo_elements(vm, tr)
 
     body += separator(text(tr("home.commitments")))
     if not vm["commitments"]:

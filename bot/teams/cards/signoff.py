@@ -56,16 +56,22 @@ def _request(vm: dict, tr: Translator, intro: str, card_name: str) -> dict:
     body += separator(text(tr(f"signoff.decision.{decision}", organisation=vm["organisation"], who=vm.get("decided_by") or "", reason=vm.get("reason") or "")))
     if decision != "pending":
         body += note(tr("signoff.change_hint", deadline=_deadline(vm, tr)))
-    data = {"request_id": vm["request_id"], "card": card_name}
-    buttons = [
-        button(tr("signoff.button.agree", organisation=vm["organisation"]), Verb.SIGN_AGREE, data, "positive" if decision != "agreed" else None),
-        button(tr("signoff.button.decline"), Verb.SIGN_DECLINE, data, "destructive" if decision == "pending" else None),
-        button(tr("signoff.button.question"), Verb.SIGN_QUESTION, data),
-    ]
+    buttons = decision_buttons(tr, vm, card_name)
     url = _safe_link(vm.get("link") or "")
     if url:
         buttons.append(link(mark(vm["title"]), url))
     return message(tr("signoff.notification", title=vm["title"]), body, buttons)
+
+
+def decision_buttons(tr: Translator, vm: dict, card_name: str = "signoff_request") -> list:
+    """The request's decision buttons (also on the overview card)."""
+    data = {"request_id": vm["request_id"], "card": card_name}
+    decision = vm["decision"]
+    return [
+        button(tr("signoff.button.agree", organisation=vm["organisation"]), Verb.SIGN_AGREE, data, "positive" if decision != "agreed" else None),
+        button(tr("signoff.button.decline"), Verb.SIGN_DECLINE, data, "destructive" if decision == "pending" else None),
+        button(tr("signoff.button.question"), Verb.SIGN_QUESTION, data),
+    ]
 
 
 def signoff_request(vm: dict, tr: Translator) -> dict:
