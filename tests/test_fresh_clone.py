@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The team's shared folder beside the checkout, which a user's clone does not have
+# (spelled in parts so that this file does not name it itself).
+OUTSIDE = ("/".join(("..", "shared")), "/".join(("", "work", "shared")))
 
 
 def tracked_files() -> list[str]:
@@ -55,12 +58,11 @@ def test_examples_are_in_the_repository():
 
 def test_nothing_tracked_reaches_outside_the_repository():
     offenders = []
-    this = Path(__file__).resolve().relative_to(ROOT).as_posix()
     for name in tracked_files():
-        if name == this or not (name.endswith((".py", ".toml", ".cfg", ".ini")) or name.startswith(".ci/")):
+        if not (name.endswith((".py", ".toml", ".cfg", ".ini")) or name.startswith(".ci/")):
             continue
         text = (ROOT / name).read_text(encoding="utf-8", errors="replace")
-        if "../shared" in text or "/work/shared" in text:
+        if any(outside in text for outside in OUTSIDE):
             offenders.append(name)
     assert offenders == []
 

@@ -34,14 +34,14 @@ def _signoff(item: dict, tr: Translator) -> Blocks:
 
 
 # The things that wait for an answer: (view-model list, heading and "more" keys, two blocks per item).
-TODO: list[tuple[str, Callable[[dict, Translator], Blocks]]] = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
+WAITING: list[tuple[str, Callable[[dict, Translator], Blocks]]] = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
 
 
 def todo_blocks(vm: dict, tr: Translator, per_kind: int) -> Blocks:
     """Open evaluations, unread memos, sign-off requests: a heading only when there are
     any; at most ``per_kind`` of each (1 + 2 * per_kind + 1 blocks a kind)."""
     blocks: Blocks = []
-    for kind, render in TODO:
+    for kind, render in WAITING:
         items = vm.get(kind) or []
         if not items:
             continue

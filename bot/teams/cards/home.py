@@ -19,7 +19,7 @@ from bot.teams.ids import ORIGIN_MINE, Verb
 MAX_COMMITMENTS = 6
 MAX_SESSIONS = 6
 MAX_GLANCES = 2
-MAX_TODO = 3  # of each: open evaluations, unread memos, sign-off requests
+MAX_WAITING = 3  # of each: open evaluations, unread memos, sign-off requests
 
 
 def _evaluation(item: dict, tr: Translator) -> list[Element]:
@@ -38,21 +38,21 @@ def _signoff(item: dict, tr: Translator) -> list[Element]:
     return text(line, spacing="Medium") + [actions(decision_buttons(tr, item))]
 
 
-TODO = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
+WAITING = [("evaluations", _evaluation), ("memos", _memo), ("signoffs", _signoff)]
 
 
 def todo_elements(vm: dict, tr: Translator) -> list[Element]:
     """Open evaluations, unread memos, sign-off requests, each with its own buttons; a
     heading only when there are any."""
     body: list[Element] = []
-    for kind, render in TODO:
+    for kind, render in WAITING:
         items = vm.get(kind) or []
         if not items:
             continue
         body += separator(text(tr(f"home.{kind}")))
-        for item in items[:MAX_TODO]:
+        for item in items[:MAX_WAITING]:
             body += render(item, tr)
-        more = len(items) - MAX_TODO + vm.get(f"{kind}_more", 0)
+        more = len(items) - MAX_WAITING + vm.get(f"{kind}_more", 0)
         if more > 0:
             body += note(tr(f"home.{kind}_more", count=more))
     return body
