@@ -14,6 +14,7 @@ from bot.chat import Chat
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.context import Context
 from bot.db import Database
+from bot.languages import LanguageCache
 from bot.services import channels
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
@@ -87,6 +88,7 @@ def bootstrap(
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
     db.after_outbox_commit(dispatcher.wake)
+    ctx.languages = LanguageCache(db)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
 
 

@@ -22,6 +22,7 @@ class Context:
     chats: dict[str, Chat] = field(default_factory=dict)
     finders: dict[str, PeopleFinder] = field(default_factory=dict)  # platform -> "find this person"
     wake_dispatcher: Callable[[], None] = lambda: None
+    languages: object = None  # bot.languages.LanguageCache: who reads which language (bootstrap)
 
     @property
     def window(self) -> SendingWindow:

@@ -13,19 +13,16 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
 from bot.identity import slack
-from bot.languages import LanguageCache
 from bot.slack.blocks.common import translator
 
 
 def register(app: AsyncApp, ctx: Context) -> None:
-    languages = LanguageCache(ctx.db)  # this runs before the ack: no query per click
-
     @app.middleware
     async def acting_person(context, body: dict, next):
         user_id = context.user_id
         lang = "nl"
         if user_id and (body.get("type") in ("block_actions", "view_submission", "view_closed") or body.get("command")):
-            lang = await languages.of(slack(user_id))
+            lang = await ctx.languages.of(slack(user_id))  # before the ack: no query per click
         context["ctx"] = ctx
         context["user"] = slack(user_id) if user_id else None
         context["tr"] = translator(lang)

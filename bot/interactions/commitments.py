@@ -14,8 +14,8 @@ from bot.identity import User
 from bot.interactions import actors
 from bot.interactions.errors import Refused
 from bot.interactions.codec import parse_id
-from bot.models import Commitment, Organisation, Person, Trajectory
-from bot.services import commitment_reminders, commitments
+from bot.models import Commitment, Person, Trajectory
+from bot.services import commitment_reminders, commitments, directory
 
 FormStatus = Literal["busy", "blocked", "snoozed", "not_applicable"]
 
@@ -84,9 +84,7 @@ async def add_form(ctx: Context, user: User, trajectory_id) -> dict:
     async with ctx.db.sessionmaker() as s:
         trajectory = await actors.trajectory(s, parse_id(trajectory_id))
         await actors.trekker(s, trajectory, user)
-        organisations = (
-            await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name))
-        ).scalars().all()
+        organisations = await directory.organisations(s, trajectory.id)
         people = (
             await s.execute(
                 select(Person).where(Person.trajectory_id == trajectory.id, Person.active.is_(True)).order_by(Person.name)

@@ -14,7 +14,7 @@ from bot.identity import User
 from bot.interactions import actors
 from bot.interactions.codec import parse_id
 from bot.models import Organisation, Person
-from bot.services import signoff
+from bot.services import directory, signoff
 
 NoteKind = Literal["decline", "question"]
 CARDS = ("signoff_request", "signoff_reminder")  # the Teams cards a decision button sits on
@@ -33,9 +33,7 @@ async def start_form(ctx: Context, user: User, trajectory_id) -> dict:
     async with ctx.db.sessionmaker() as s:
         trajectory = await actors.trajectory(s, parse_id(trajectory_id))
         await actors.trekker(s, trajectory, user)
-        organisations = (
-            await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id).order_by(Organisation.name))
-        ).scalars().all()
+        organisations = await directory.organisations(s, trajectory.id)
     return {
         "form": StartForm(trajectory.id),
         "trajectory_id": trajectory.id,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.identity import User, channel_route, matches
-from bot.models import Person, Session, Trajectory
+from bot.models import Organisation, Person, Session, Trajectory
 from bot.teams import ids as teams_ids
 
 TRAJECTORY_WORD = re.compile(r"(?:^|\s)traje(?:ct|ctory):(\S+)", re.IGNORECASE)
@@ -144,6 +144,15 @@ async def invitees(s: AsyncSession, session: Session) -> list[Person]:
         for p in people
         if roles.intersection(p.roles or []) or p.organisation.key in organisations or p.email in emails
     ]
+
+
+async def organisations(s: AsyncSession, trajectory_id: int) -> list[Organisation]:
+    """The organisations of a trajectory, by name (for the trekker's forms)."""
+    return list(
+        (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory_id).order_by(Organisation.name)))
+        .scalars()
+        .all()
+    )
 
 
 async def trekkers(s: AsyncSession, trajectory_id: int) -> list[Person]:

@@ -12,7 +12,6 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext
 from bot.context import Context
 from bot.i18n import Translator
 from bot.identity import User
-from bot.interactions import actors
 from bot.teams.cards import attachment
 from bot.teams.cards.common import card, text
 from bot.teams.surface import card_reply
@@ -43,9 +42,7 @@ async def acting(ctx: Context, context: TurnContext) -> tuple[User, Translator]:
     """Who pressed, and a translator in their language (Teams' counterpart of the Slack
     middleware ``handlers.middleware``)."""
     user = teams_user(context)
-    async with ctx.db.sessionmaker() as s:
-        lang = await actors.language_of(s, user)
-    return user, translator(lang)
+    return user, translator(await ctx.languages.of(user))
 
 
 def number(value: Any) -> int:

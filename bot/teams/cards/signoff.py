@@ -8,7 +8,7 @@ from datetime import date
 from bot.formatting import format_date
 from bot.i18n import Translator
 from bot.interactions.codec import as_data
-from bot.interactions.signoff import CARDS, NoteView
+from bot.interactions.signoff import NoteView
 from bot.limits import NOTE_LIMIT, TITLE_LIMIT
 from bot.teams.cards.common import (
     button,
