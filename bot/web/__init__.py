@@ -1,0 +1,1 @@
+"""The bot's own web pages: personal pages reached from e-mail (``/p/<token>``)."""
