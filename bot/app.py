@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.languages import LanguageCache
 from bot.services import channels
 from bot.settings import Settings
+from bot.web.links import LinkSigner
 from bot.slack.chat import SlackChat
 from bot.slack.people import SlackPeopleFinder
 from scheduling.dispatcher import Dispatcher
@@ -89,6 +90,8 @@ def bootstrap(
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
     db.after_outbox_commit(dispatcher.wake)
     ctx.languages = LanguageCache(db)
+    if settings.secret_key:
+        ctx.links = LinkSigner(settings.secret_key, settings.public_url)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
 
 

@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.people_port import PeopleFinder
 from bot.quiet_hours import SendingWindow
 from bot.settings import Settings
+from bot.web.links import LinkSigner
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Context:
     finders: dict[str, PeopleFinder] = field(default_factory=dict)  # platform -> "find this person"
     wake_dispatcher: Callable[[], None] = lambda: None
     languages: object = None  # bot.languages.LanguageCache: who reads which language (bootstrap)
+    links: LinkSigner | None = None  # signs personal links to /p/<token> pages (bootstrap)
 
     @property
     def window(self) -> SendingWindow:

@@ -58,6 +58,8 @@ class Settings:
     teams_certificate_file: str | None = None
     # Where proactive messages go when a conversation's own serviceUrl is not known yet.
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Signs the personal links in e-mails (bot.web.links).
+    secret_key: str | None = None
 
     @property
     def teams_configured(self) -> bool:
@@ -198,4 +200,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         teams_anonymous=teams_anonymous,
         teams_certificate_file=get("TEAMS_CERTIFICATE_FILE") or get(sdk + "CERTPFXFILE"),
         teams_service_url=teams_service_url,
+        secret_key=get("SECRET_KEY"),
     )
