@@ -26,8 +26,16 @@ def slack(user_id: str) -> User:
     return User("slack", user_id)
 
 
+def email(address: str) -> User:
+    """A person reached by e-mail (and acting on their personal web pages) is known by address."""
+    return User("email", address)
+
+
+_COLUMNS = {"teams": "teams_user_id", "email": "email"}
+
+
 def column(platform: str):
-    return Person.teams_user_id if platform == "teams" else Person.slack_user_id
+    return getattr(Person, _COLUMNS.get(platform, "slack_user_id"))
 
 
 def matches(user: User) -> ColumnElement[bool]:
@@ -38,7 +46,7 @@ def matches(user: User) -> ColumnElement[bool]:
 def is_user(person: Person | None, user: User) -> bool:
     if person is None:
         return False
-    return (person.teams_user_id if user.platform == "teams" else person.slack_user_id) == user.id
+    return getattr(person, _COLUMNS.get(user.platform, "slack_user_id")) == user.id
 
 
 def route(person: Person) -> tuple[str, str] | None:
