@@ -138,3 +138,23 @@ def ics_filename(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     slug = slug[:60].rstrip("-")
     return f"{slug or 'sessie'}.ics"
+
+
+UID_DOMAIN = "@dialoogbot"
+
+
+def session_uid(trajectory_key: str, session_key: str) -> str:
+    """The stable ``UID`` of a session's VEVENT, e.g. ``"hitteplan.start@dialoogbot"``."""
+    return f"{trajectory_key}.{session_key}{UID_DOMAIN}"
+
+
+def session_of_uid(uid: str) -> tuple[str, str] | None:
+    """(trajectory key, session key) of a ``UID`` this bot made, or None for a foreign one.
+
+    Keys never contain a dot (the trajectory file's key rule), so the first dot splits."""
+    if not uid.endswith(UID_DOMAIN):
+        return None
+    trajectory_key, dot, session_key = uid[: -len(UID_DOMAIN)].partition(".")
+    if not (dot and trajectory_key and session_key):
+        return None
+    return trajectory_key, session_key

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -520,3 +521,20 @@ class SignOffEvent(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))  # agreed | declined | question
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class MailReply(Base):
+    """A mail the bot read from its IMAP folder (``IMAP_URL``), so each is handled once:
+    by its place in the folder (UIDVALIDITY + UID) and by its Message-ID."""
+
+    __tablename__ = "mail_reply"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(512))  # user@host:port/folder, no password
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_key: Mapped[str] = mapped_column(String(255), index=True)  # Message-ID, or a digest without one
+    outcome: Mapped[str] = mapped_column(String(32))
+    invitation_id: Mapped[int | None]  # no foreign key: the record outlives an erased invitation
+    received_at: Mapped[datetime]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import outbox
-from bot.calendar import CalendarEvent, build_ics, ics_filename
+from bot.calendar import CalendarEvent, build_ics, ics_filename, session_uid
 from bot.context import Context
 from bot.interactions.errors import Refused
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
@@ -130,7 +130,7 @@ async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> Cal
     trekker = next((p for p in organizer if p.has_role("trekker")), None)
     description = "\n\n".join(part for part in (trajectory.title, session.agenda or "") if part)
     return CalendarEvent(
-        uid=f"{trajectory.key}.{session.key}@dialoogbot",
+        uid=session_uid(trajectory.key, session.key),
         sequence=session.sequence,
         title=session.title,
         description=description,

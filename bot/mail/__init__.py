@@ -1,0 +1,1 @@
+"""E-mail: the third channel beside Slack and Teams."""
