@@ -169,7 +169,7 @@ class AsyncFolder:
     def uidvalidity(self) -> int:
         return self.folder.uidvalidity
 
-    async def __aenter__(self) -> "AsyncFolder":
+    async def __aenter__(self) -> AsyncFolder:
         await asyncio.to_thread(self.folder.open)
         return self
 

@@ -86,41 +86,47 @@ def _one_reply(data: bytes) -> list[Reply]:
         raise Unreadable(f"calendar part does not parse ({type(exc).__name__})") from exc
     if str(cal.get("method", "")).upper() != "REPLY":
         return []
-    found = []
-    for event in cal.walk("VEVENT"):
-        attendees = event.get("attendee")
-        attendees = attendees if isinstance(attendees, list) else [attendees] if attendees is not None else []
-        if not event.get("uid") or len(attendees) != 1:
-            raise Unreadable("a REPLY needs a UID and exactly one ATTENDEE")
-        address = str(attendees[0])
-        if not address.lower().startswith("mailto:"):
-            raise Unreadable("the ATTENDEE is not a mailto: address")
-        try:
-            sequence = int(event.get("sequence", 0))
-        except (TypeError, ValueError) as exc:
-            raise Unreadable("SEQUENCE is not a number") from exc
-        comment = event.get("comment")
-        found.append(Reply(
-            uid=str(event["uid"]),
-            sequence=sequence,
-            attendee=address[len("mailto:"):].strip().lower(),
-            partstat=str(attendees[0].params.get("PARTSTAT", "")).upper(),
-            comment=str(comment) if comment is not None else None,
-        ))
-    return found
+    try:
+        return [_reply(event) for event in cal.walk("VEVENT")]
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # odd values inside a parsed calendar
+        raise Unreadable(f"calendar reply has odd values ({type(exc).__name__})") from exc
+
+
+def _reply(event) -> Reply:
+    attendees = event.get("attendee")
+    attendees = attendees if isinstance(attendees, list) else [attendees] if attendees is not None else []
+    if not event.get("uid") or len(attendees) != 1:
+        raise Unreadable("a REPLY needs a UID and exactly one ATTENDEE")
+    address = str(attendees[0])
+    if not address.lower().startswith("mailto:"):
+        raise Unreadable("the ATTENDEE is not a mailto: address")
+    try:
+        sequence = int(event.get("sequence", 0))
+    except (TypeError, ValueError) as exc:
+        raise Unreadable("SEQUENCE is not a number") from exc
+    comment = event.get("comment")
+    return Reply(
+        uid=str(event["uid"]),
+        sequence=sequence,
+        attendee=address[len("mailto:"):].strip().lower(),
+        partstat=str(attendees[0].params.get("PARTSTAT", "")).upper(),
+        comment=str(comment) if comment is not None else None,
+    )
 
 
 def parse_replies(raw: bytes) -> list[Reply]:
     """Every iTIP reply in a mail, once per (UID, attendee); the last one wins."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:  # the parser is lenient; this is a last resort
+        # walk() goes into forwarded messages (message/rfc822) too
+        parts = [_payload(p) for p in message.walk() if not p.is_multipart() and _is_calendar(p)]
+    except Unreadable:
+        raise
+    except Exception as exc:  # the parser is lenient; odd headers can still raise on access
         raise Unreadable(f"mail does not parse ({type(exc).__name__})") from exc
     replies: dict[tuple[str, str], Reply] = {}
-    for part in message.walk():  # walks into forwarded messages (message/rfc822) too
-        if part.is_multipart() or not _is_calendar(part):
-            continue
-        for reply in _one_reply(_payload(part)):
+    for data in parts:
+        for reply in _one_reply(data):
             replies[(reply.uid, reply.attendee)] = reply
     return list(replies.values())
 

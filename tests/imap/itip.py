@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 
 BOT = "dialoog@provincie.example"
-STAMP = datetime(2027, 2, 1, 9, 30, tzinfo=timezone.utc)
+STAMP = datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
 
 
 def outlook_ics(uid: str, attendee: str, partstat: str, sequence: int = 0, comment: str | None = None) -> str:

@@ -11,9 +11,10 @@ from bot.mail.imap import ImapError, parse_imap_url
 from bot.mail.replies import Unreadable, message_key, parse_replies
 from bot.settings import Settings
 from scheduling.scheduler import MAIL_REPLIES_JOB, mail_replies_job, start_scheduler
-from tests.imap import itip
-from tests.imap.test_replies import START, invited
 from tests.e2e.conftest import AMB_LINDE, invitation_of
+from tests.e2e.test_rsvp import invited
+from tests.imap import itip
+from tests.imap.test_replies import START
 
 
 def test_imap_url_forms():

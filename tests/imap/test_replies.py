@@ -27,20 +27,12 @@ from tests.e2e.conftest import (
     reply_text,
     session_row,
     session_spec,
-    without_pacing,
 )
+from tests.e2e.test_rsvp import invited
 from tests.imap import itip
 
 START = session_uid(HITTEPLAN, "start")
 SEEN = "\\Seen"
-
-
-async def invited(h) -> None:
-    without_pacing(h)
-    await h.import_example()
-    r = await h.command(TREKKER, "uitnodigen start")
-    assert "nieuw verstuurd" in reply_text(h, r)
-    await h.drain()
 
 
 async def statuses(h, *emails: str) -> dict[str, str]:
