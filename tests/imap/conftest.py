@@ -13,8 +13,7 @@ import pytest
 from tests.imap.dovecot import Dovecot, binary
 
 
-@pytest.fixture
-def dovecot():
+def _serve(tls: bool):
     exe = binary()
     if exe is None:
         if os.environ.get("REQUIRE_IMAP") == "1":
@@ -24,13 +23,25 @@ def dovecot():
     # processes run as the `dovecot` user when the tests run as root.
     base = Path(tempfile.mkdtemp(prefix="dialoogbot-dovecot-"))
     base.chmod(0o755)
-    server = Dovecot(base)
+    server = Dovecot(base, tls=tls)
     try:
         server.start(exe)
         yield server
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot():
+    """Dovecot without TLS (plain text on loopback)."""
+    yield from _serve(tls=False)
+
+
+@pytest.fixture
+def dovecot_tls():
+    """Dovecot with a self-signed certificate: imaps:// and STARTTLS."""
+    yield from _serve(tls=True)
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """A real Dovecot IMAP server on loopback for the tests, with its own temporary config.
 
-Only the ``dovecot`` binary is needed (Debian ``dovecot-imapd``); the system service is
-not used.  One user ``bot`` (password ``geheim``) with a maildir INBOX; plaintext login
-on loopback, no TLS.  As root, mail is stored as the ``dovecot`` system user (Dovecot
+Only the ``dovecot`` binary is needed (Debian ``dovecot-imapd``, which brings
+``openssl``); the system service is not used.  One user ``bot`` (password ``geheim``)
+with a maildir INBOX; plaintext login on loopback.  With ``tls=True`` the server has a
+self-signed certificate for 127.0.0.1 (``cert``): implicit TLS on ``tls_port`` and
+STARTTLS on ``port``.  As root, mail is stored as the ``dovecot`` system user (Dovecot
 refuses mail access as uid 0); otherwise everything runs as the current user.
 """
 
@@ -28,7 +30,7 @@ listen = 127.0.0.1
 base_dir = {base}/run
 state_dir = {base}/state
 log_path = {base}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {login_user}
@@ -52,7 +54,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -82,14 +85,35 @@ def free_port() -> int:
 class Dovecot:
     """``start()`` writes the config under ``base`` and starts Dovecot in the foreground."""
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, tls: bool = False):
         self.base = base
+        self.tls = tls
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0
+        self.cert = base / "cert.pem"
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"imap://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
+
+    @property
+    def imaps_url(self) -> str:
+        return f"imaps://{USER}:{PASSWORD}@127.0.0.1:{self.tls_port}/INBOX"
+
+    def _ssl(self) -> str:
+        if not self.tls:
+            return "ssl = no"
+        key = self.base / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(self.cert)],
+            check=True, capture_output=True,
+        )
+        lines = ["ssl = yes", f"ssl_cert = <{self.cert}", f"ssl_key = <{key}"]
+        if Path("/usr/share/dovecot/dh.pem").is_file():
+            lines.append("ssl_dh = </usr/share/dovecot/dh.pem")
+        return "\n".join(lines)
 
     def _owner(self) -> tuple[str, str, int, int]:
         if os.geteuid() == 0:
@@ -105,7 +129,7 @@ class Dovecot:
         (self.base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         config = self.base / "dovecot.conf"
         config.write_text(CONFIG.format(
-            base=self.base, port=self.port, uid=uid, gid=gid, login_user=login_user, login_group=login_group
+            base=self.base, port=self.port, tls_port=self.tls_port, ssl=self._ssl(), uid=uid, gid=gid, login_user=login_user, login_group=login_group
         ))
         for folder in ("mail", "home"):
             os.chown(self.base / folder, uid, gid)
