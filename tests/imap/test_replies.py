@@ -104,6 +104,7 @@ async def test_outlook_and_gmail_replies_become_the_rsvp_once(harness, dovecot, 
         rows = (await s.execute(select(MailReply).order_by(MailReply.uid))).scalars().all()
     assert [r.uid for r in rows] == list(range(1, 10))
     assert rows[0].invitation_id == (await invitation_of(h, "start", AMB_LINDE)).id
+    assert {r.received_at for r in rows} == {h.clock.now()}  # the injected clock
 
 
 async def test_stale_and_cancelled_replies_change_nothing(harness, dovecot):
