@@ -219,7 +219,7 @@ async def _outcome(ctx: Context, raw: bytes | None, key: str, ref: str) -> Outco
 async def _handle(ctx: Context, target: ImapTarget, folder: AsyncFolder, uid: int) -> str:
     ref = f"mail {uid}"  # the mail's IMAP UID: no address in the log
     raw = await folder.fetch(uid)
-    key = message_key(raw) if raw is not None else f"imap:{folder.uidvalidity}:{uid}"
+    key = message_key(raw) if raw is not None else f"imap:{target.name}:{folder.uidvalidity}:{uid}"[:255]
     outcome = await _outcome(ctx, raw, key, ref)
     async with ctx.db.transaction() as s:
         try:
