@@ -16,6 +16,7 @@ class OutMessage:
     data: dict[str, Any]
     language: str = "nl"
     key: str | None = None  # the outbox key; travels with the message so a resend can be detected
+    person_id: int | None = None  # the recipient (outbox row's person): e-mail builds personal links with it
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class FileUpload:
     title: str
     comment: str | None = None
     alt_text: str | None = None
+    # For e-mail (the file travels as a mail of its own): the outbox key, recipient and language.
+    key: str | None = None
+    person_id: int | None = None
+    language: str = "nl"
 
 
 class ChatError(Exception):

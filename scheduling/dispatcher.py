@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
@@ -203,7 +203,7 @@ class Dispatcher:
                 return await self._send_update(row, chat)
             if not row.target:
                 return Outcome("failed", error="no_recipient")
-            message = OutMessage(row.template, row.data, row.language, key=row.key)
+            message = OutMessage(row.template, row.data, row.language, key=row.key, person_id=row.person_id)
             if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
                 found = await self._already_sent(chat, row)
                 if found is not None:
@@ -217,7 +217,10 @@ class Dispatcher:
                 thread = await self._thread_of(row)
                 if isinstance(thread, Outcome):
                     return thread
-                ref = await chat.send_file(row.target, await file_upload(row, self.db), thread)
+                upload = await file_upload(row, self.db)
+                if row.platform == "email":  # the mail needs the outbox key (Message-ID) and the person
+                    upload = replace(upload, key=row.key, person_id=row.person_id, language=row.language)
+                ref = await chat.send_file(row.target, upload, thread)
             else:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)

@@ -1,0 +1,100 @@
+"""What a mail needs from the database when it is sent: the recipient's name, the
+trekker to reply to, the calendar part of an invitation, and the key for personal links
+(made once and kept in the database when SECRET_KEY is not set)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.calendar import build_ics, ics_filename
+from bot.chat import OutMessage
+from bot.context import Context
+from bot.mail.message import CalendarPart
+from bot.models import AppSecret, Person
+from bot.services import directory
+from bot.web.links import LinkSigner
+
+CALENDAR_TEMPLATES = ("invitation", "session_changed", "session_cancelled")
+LINK_KEY = "link_key"
+
+
+@dataclass(frozen=True)
+class Details:
+    name: str | None = None
+    reply_to: str | None = None  # the trekker's address
+    calendar: CalendarPart | None = None
+
+
+class Lookup:
+    """``details`` for the mail chat; the trekker's address is kept a minute per trajectory
+    (a mail-out of 2,000 invitations asks 2,000 times)."""
+
+    TTL = 60.0
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._reply_to: dict[int, tuple[float, str | None]] = {}
+
+    async def details(self, person_id: int | None, message: OutMessage | None = None) -> Details:
+        if person_id is None:
+            return Details()
+        async with self.ctx.db.sessionmaker() as s:
+            person = await s.get(Person, person_id)
+            if person is None:
+                return Details()
+            reply_to = await self._trekker_address(s, person.trajectory_id)
+            calendar = None
+            if message is not None and message.template in CALENDAR_TEMPLATES and message.data.get("invitation_id"):
+                calendar = await _calendar(s, self.ctx, message.data["invitation_id"], person)
+        return Details(name=person.name, reply_to=reply_to, calendar=calendar)
+
+    async def _trekker_address(self, s, trajectory_id: int) -> str | None:
+        now = time.monotonic()
+        cached = self._reply_to.get(trajectory_id)
+        if cached is not None and now - cached[0] < self.TTL:
+            return cached[1]
+        trekker = next(iter(await directory.trekkers(s, trajectory_id)), None)
+        address = trekker.email if trekker else None
+        self._reply_to[trajectory_id] = (now, address)
+        return address
+
+
+async def _calendar(s, ctx: Context, invitation_id: int, person: Person) -> CalendarPart | None:
+    from dataclasses import replace
+
+    from bot.services.invitations import calendar_event, load_invitation
+
+    inv = await load_invitation(s, invitation_id)
+    if inv is None or inv.person_id != person.id:
+        return None
+    event = await calendar_event(s, ctx, inv.session, attendee=person)
+    if ctx.settings.imap_url is not None and ctx.settings.mail_from:
+        # The bot reads the replies (IMAP): they must come to its own address.
+        name, address = parseaddr(ctx.settings.mail_from)
+        event = replace(event, organizer_email=address, organizer_name=name or None)
+    method = "CANCEL" if event.cancelled else "REQUEST"
+    return CalendarPart(build_ics(event), method, ics_filename(inv.session.title))
+
+
+async def link_signer(ctx: Context) -> LinkSigner:
+    """``ctx.links``; without SECRET_KEY the key is made once and kept in the database."""
+    if ctx.links is not None:
+        return ctx.links
+    async with ctx.db.sessionmaker() as s:
+        row = await s.get(AppSecret, LINK_KEY)
+        if row is None:
+            try:
+                s.add(AppSecret(name=LINK_KEY, value=secrets.token_urlsafe(32), created_at=ctx.now()))
+                await s.commit()
+            except IntegrityError:  # another process made it first
+                await s.rollback()
+            row = (await s.execute(select(AppSecret).where(AppSecret.name == LINK_KEY))).scalar_one()
+        value = row.value
+    ctx.links = LinkSigner(value, ctx.settings.public_url)
+    return ctx.links

@@ -1,0 +1,133 @@
+"""A real SMTP server for the tests (aiosmtpd on loopback, a free port) that keeps every
+mail it accepts and can refuse on cue: a 4xx or 5xx reply for chosen recipients (always,
+or the first N times), or a temporary error for a share of all mails.
+
+    with SmtpSink() as smtp:
+        env["SMTP_URL"] = smtp.url
+        smtp.refuse("gone@example.org", "550 5.1.1 Mailbox unknown")
+        smtp.refuse("busy@example.org", "451 4.3.0 Try again later", times=2)
+        ...
+        [mail] = smtp.to("someone@example.org")   # email.message.EmailMessage
+
+Also a pytest fixture, ``smtp_sink``.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    raw: bytes
+    mail: EmailMessage
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class _Rule:
+    reply: str
+    times: int | None  # None: always
+
+
+class _Handler:
+    def __init__(self, sink: "SmtpSink"):
+        self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.sink._refusal(address.lower())
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        sink = self.sink
+        with sink._lock:
+            sink.attempts += 1
+            if sink.temporary_share and sink._rng.random() < sink.temporary_share:
+                sink.injected += 1
+                return "451 4.3.0 Temporary failure, try again"
+        raw = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode("utf-8")
+        mail = message_from_bytes(raw, policy=policy.default)
+        with sink._lock:
+            sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), raw, mail))
+        return "250 Message accepted"
+
+
+@dataclass
+class SmtpSink:
+    temporary_share: float = 0.0  # this share of all mails gets "451" at DATA
+    seed: int = 11
+    received: list[Received] = field(default_factory=list)
+    attempts: int = 0
+    injected: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (address, reply) given
+
+    def __post_init__(self):
+        self._rules: dict[str, _Rule] = {}
+        self._lock = threading.Lock()
+        self._rng = random.Random(self.seed)
+        self.port = free_port()
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def refuse(self, address: str, reply: str, times: int | None = None) -> None:
+        """Answer RCPT for ``address`` with ``reply`` ("550 5.1.1 ..." / "451 ..."), always or ``times`` times."""
+        self._rules[address.lower()] = _Rule(reply, times)
+
+    def _refusal(self, address: str) -> str | None:
+        with self._lock:
+            rule = self._rules.get(address)
+            if rule is None:
+                return None
+            if rule.times is not None:
+                if rule.times <= 0:
+                    return None
+                rule.times -= 1
+            self.refused.append((address, rule.reply))
+            return rule.reply
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [r.mail for r in self.received if address.lower() in (a.lower() for a in r.recipients)]
+
+    @property
+    def mails(self) -> list[EmailMessage]:
+        return [r.mail for r in self.received]
+
+    def start(self) -> "SmtpSink":
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def __enter__(self) -> "SmtpSink":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    with SmtpSink() as sink:
+        yield sink
