@@ -16,7 +16,7 @@ from bot.calendar import build_ics, ics_filename
 from bot.chat import OutMessage
 from bot.context import Context
 from bot.mail.message import CalendarPart
-from bot.models import AppSecret, Person
+from bot.models import AppSecret, Invitation, Person, Session, Trajectory
 from bot.services import directory
 from bot.web.links import LinkSigner
 
@@ -39,47 +39,59 @@ class Lookup:
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self._reply_to: dict[int, tuple[float, str | None]] = {}
+        self._trekker: dict[int, tuple[float, Person | None]] = {}
 
     async def details(self, person_id: int | None, message: OutMessage | None = None) -> Details:
         if person_id is None:
             return Details()
-        async with self.ctx.db.sessionmaker() as s:
+        # A transaction, not a bare session: on SQLite every transaction takes the write
+        # lock (BEGIN IMMEDIATE), and the database's gate queues us in order instead of
+        # leaving SQLite's busy handler to poll while the dispatcher records outcomes.
+        async with self.ctx.db.transaction() as s:
             person = await s.get(Person, person_id)
             if person is None:
                 return Details()
-            reply_to = await self._trekker_address(s, person.trajectory_id)
+            trekker = await self._first_trekker(s, person.trajectory_id)
             calendar = None
             if message is not None and message.template in CALENDAR_TEMPLATES and message.data.get("invitation_id"):
-                calendar = await _calendar(s, self.ctx, message.data["invitation_id"], person)
-        return Details(name=person.name, reply_to=reply_to, calendar=calendar)
+                calendar = await _calendar(s, self.ctx, message.data["invitation_id"], person, trekker)
+        return Details(name=person.name, reply_to=trekker.email if trekker else None, calendar=calendar)
 
-    async def _trekker_address(self, s, trajectory_id: int) -> str | None:
+    async def _first_trekker(self, s, trajectory_id: int) -> Person | None:
         now = time.monotonic()
-        cached = self._reply_to.get(trajectory_id)
+        cached = self._trekker.get(trajectory_id)
         if cached is not None and now - cached[0] < self.TTL:
             return cached[1]
         trekker = next(iter(await directory.trekkers(s, trajectory_id)), None)
-        address = trekker.email if trekker else None
-        self._reply_to[trajectory_id] = (now, address)
-        return address
+        if trekker is not None:
+            s.expunge(trekker)  # kept past this session (name and e-mail only are read)
+        self._trekker[trajectory_id] = (now, trekker)
+        return trekker
 
 
-async def _calendar(s, ctx: Context, invitation_id: int, person: Person) -> CalendarPart | None:
+async def _calendar(s, ctx: Context, invitation_id: int, person: Person, trekker: Person | None) -> CalendarPart | None:
     from dataclasses import replace
 
-    from bot.services.invitations import calendar_event, load_invitation
+    from bot.services.invitations import calendar_event
 
-    inv = await load_invitation(s, invitation_id)
-    if inv is None or inv.person_id != person.id:
+    found = (
+        await s.execute(
+            select(Invitation, Session, Trajectory)
+            .join(Session, Session.id == Invitation.session_id)
+            .join(Trajectory, Trajectory.id == Session.trajectory_id)
+            .where(Invitation.id == invitation_id)
+        )
+    ).first()
+    if found is None or found[0].person_id != person.id:
         return None
-    event = await calendar_event(s, ctx, inv.session, attendee=person)
+    session = found[1]  # its trajectory is in the session's identity map now: no second query
+    event = await calendar_event(s, ctx, session, attendee=person, organizer=trekker)
     if ctx.settings.imap_url is not None and ctx.settings.mail_from:
         # The bot reads the replies (IMAP): they must come to its own address.
         name, address = parseaddr(ctx.settings.mail_from)
         event = replace(event, organizer_email=address, organizer_name=name or None)
     method = "CANCEL" if event.cancelled else "REQUEST"
-    return CalendarPart(build_ics(event), method, ics_filename(inv.session.title))
+    return CalendarPart(build_ics(event), method, ics_filename(session.title))
 
 
 async def link_signer(ctx: Context) -> LinkSigner:

@@ -121,16 +121,16 @@ async def calendar_file(ctx: Context, token: str) -> CalendarFile | None:
     return CalendarFile(ics_filename(session.title), build_ics(event))
 
 
-async def calendar_event(s: AsyncSession, ctx: Context, session: Session, attendee: Person | None = None) -> CalendarEvent:
+async def calendar_event(
+    s: AsyncSession, ctx: Context, session: Session, attendee: Person | None = None, organizer: Person | None = None
+) -> CalendarEvent:
     """The session as a calendar event; with ``attendee`` it is that person's invitation
-    (METHOD:REQUEST with them as ATTENDEE), without it the shared file (PUBLISH)."""
+    (METHOD:REQUEST with them as ATTENDEE), without it the shared file (PUBLISH).  The
+    organiser is the trajectory's first trekker (``organizer`` when the caller has it)."""
     trajectory = await s.get(Trajectory, session.trajectory_id)
-    organizer = (
-        await s.execute(
-            select(Person).where(Person.trajectory_id == session.trajectory_id, Person.active.is_(True)).order_by(Person.id)
-        )
-    ).scalars().all()
-    trekker = next((p for p in organizer if p.has_role("trekker")), None)
+    if organizer is None:
+        organizer = next(iter(await directory.trekkers(s, session.trajectory_id)), None)
+    trekker = organizer
     description = "\n\n".join(part for part in (trajectory.title, session.agenda or "") if part)
     return CalendarEvent(
         uid=f"{trajectory.key}.{session.key}@dialoogbot",
