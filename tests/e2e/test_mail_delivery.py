@@ -20,30 +20,14 @@ from bot.settings import load_settings
 from scheduling.dispatcher import LEASE
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, TREKKER, invitation_of, messages_containing, reply_text
 from tests.mail.helpers import PUBLIC, links_of, mail_env, token_and_choice
-from tests.smtp_server import SmtpSink
+from tests.mail.fixtures import *  # noqa: F401,F403  (smtp, public_url, extra_env)
 
 ON_MAIL = [AMB_GGD, AMB_LINDE]
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def unknown_emails():
     return set(ON_MAIL)
-
-
-@pytest.fixture
-def public_url():
-    return PUBLIC
-
-
-@pytest.fixture
-def extra_env(smtp):
-    return mail_env(smtp.url)
 
 
 async def _rows(h, like: str) -> list[OutboxMessage]:

@@ -10,30 +10,14 @@ from sqlalchemy import select
 from bot.models import OutboxMessage, Person
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_THUISZORG, COLLEGA, TREKKER, dump, example_data, invitation_of, invitations_to, reply_text, session_row
 from tests.mail.helpers import MAIL_FROM, PUBLIC, SECRET, calendar_of, event_of, html_of, links_of, mail_env, text_of, token_and_choice
-from tests.smtp_server import SmtpSink
+from tests.mail.fixtures import *  # noqa: F401,F403  (smtp, public_url, extra_env)
 
 ON_MAIL = [AMB_GGD, AMB_LINDE]
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def unknown_emails():
     return set(ON_MAIL)
-
-
-@pytest.fixture
-def public_url():
-    return PUBLIC
-
-
-@pytest.fixture
-def extra_env(smtp):
-    return mail_env(smtp.url)
 
 
 async def test_invitation_mail_has_text_html_calendar_and_links(harness, smtp):

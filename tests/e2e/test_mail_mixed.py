@@ -13,7 +13,7 @@ from bot.interactions import invitations as invitations_uc
 from bot.models import OutboxMessage, Person
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_THUISZORG, AMB_WELZIJN, COLLEGA, TREKKER, dump, example_data, invitation_of, invitations_to
 from tests.mail.helpers import PUBLIC, mail_env
-from tests.smtp_server import SmtpSink
+from tests.mail.fixtures import *  # noqa: F401,F403  (smtp, public_url, extra_env)
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 
 ON_TEAMS = [TREKKER, COLLEGA]
@@ -22,24 +22,8 @@ ON_MAIL = [AMB_GGD, AMB_LINDE]  # GGD: platform: email although Slack knows them
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def slack_emails():
     return set(ON_SLACK + [AMB_GGD])
-
-
-@pytest.fixture
-def public_url():
-    return PUBLIC
-
-
-@pytest.fixture
-def extra_env(smtp):
-    return mail_env(smtp.url)
 
 
 def mixed_file() -> str:
