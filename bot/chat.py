@@ -32,7 +32,7 @@ class FileUpload:
     title: str
     comment: str | None = None
     alt_text: str | None = None
-    # For e-mail (the file travels as a mail of its own): the outbox key, recipient and language.
+    # The outbox row's key, recipient and language (e-mail sends the file as a mail of its own).
     key: str | None = None
     person_id: int | None = None
     language: str = "nl"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
@@ -63,6 +63,9 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
         title=data.get("title", data["filename"]),
         comment=data.get("comment"),
         alt_text=data.get("alt_text"),
+        key=row.key,
+        person_id=row.person_id,
+        language=row.language,
     )
 
 
@@ -217,10 +220,7 @@ class Dispatcher:
                 thread = await self._thread_of(row)
                 if isinstance(thread, Outcome):
                     return thread
-                upload = await file_upload(row, self.db)
-                if row.platform == "email":  # the mail needs the outbox key (Message-ID) and the person
-                    upload = replace(upload, key=row.key, person_id=row.person_id, language=row.language)
-                ref = await chat.send_file(row.target, upload, thread)
+                ref = await chat.send_file(row.target, await file_upload(row, self.db), thread)
             else:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)
