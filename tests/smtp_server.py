@@ -62,6 +62,12 @@ class _Handler:
     def __init__(self, sink: "SmtpSink"):
         self.sink = sink
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.sink._lock:
+            self.sink.greetings += 1
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.sink._refusal(address.lower())
         if reply is not None:
@@ -89,6 +95,7 @@ class SmtpSink:
     received: list[Received] = field(default_factory=list)
     attempts: int = 0
     injected: int = 0
+    greetings: int = 0  # EHLOs: one per SMTP connection (a client that keeps its connection greets once)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (address, reply) given
 
     def __post_init__(self):

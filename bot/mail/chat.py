@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Awaitable, Callable
 
 import aiosmtplib
@@ -25,6 +26,8 @@ from bot.settings import MailServer, Settings
 from bot.web.links import LinkSigner
 
 log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 20.0  # a kept SMTP connection is used again only this long after its last mail
 
 # Login refused: a setting to fix, not a reason to fail every mail for good.
 TEMPORARY_5XX = {530, 534, 535, 538}
@@ -59,6 +62,7 @@ class MailChat:
         self._links = links
         self._details = details
         self.timeout = timeout
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []  # (last used, client): connections to use again
 
     async def lookup_user(self, email: str) -> str | None:
         return email
@@ -86,25 +90,47 @@ class MailChat:
         return await self._send(target, msg)
 
     async def _send(self, recipient: str, msg) -> MessageRef:
-        server = self.server
+        client = None
         try:
-            await aiosmtplib.send(
-                msg,
-                sender=mime.address_of(self.mail_from),
-                recipients=[recipient],
-                hostname=server.host,
-                port=server.port,
-                username=server.username,
-                password=server.password,
-                use_tls=server.implicit_tls,
-                start_tls=True if server.port == 587 and not server.implicit_tls else None,
-                timeout=self.timeout,
-            )
+            client, reused = await self._connection()
+            try:
+                await client.send_message(msg, sender=mime.address_of(self.mail_from), recipients=[recipient])
+            except aiosmtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                client.close()  # the server hung up a kept connection: once more on a new one
+                client, _ = await self._connection(fresh=True)
+                await client.send_message(msg, sender=mime.address_of(self.mail_from), recipients=[recipient])
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            if client is not None:
+                client.close()  # never keep a connection in an unknown state
             error = to_chat_error(exc)
             log.warning("mail to outbox recipient failed: %s", error.code)
             raise error from exc
+        self._idle.append((time.monotonic(), client))
         return MessageRef(recipient, msg["Message-ID"].strip("<>").partition("@")[0])
+
+    async def _connection(self, fresh: bool = False) -> tuple[aiosmtplib.SMTP, bool]:
+        """A connected, logged-in client: one kept from an earlier mail when it is not too
+        old (connecting, TLS and login once per mail would cost more than the mail), else new."""
+        now = time.monotonic()
+        while self._idle and not fresh:
+            since, client = self._idle.pop()
+            if now - since < IDLE_SECONDS and client.is_connected:
+                return client, True
+            client.close()
+        server = self.server
+        client = aiosmtplib.SMTP(
+            hostname=server.host,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.implicit_tls,
+            start_tls=True if server.port == 587 and not server.implicit_tls else None,
+            timeout=self.timeout,
+        )
+        await client.connect()
+        return client, False
 
     async def check(self) -> str:
         """Connect and say hello once (start-up, /healthz): "ok" or the error code."""

@@ -44,17 +44,30 @@ class Lookup:
     async def details(self, person_id: int | None, message: OutMessage | None = None) -> Details:
         if person_id is None:
             return Details()
+        invitation_id = message.data.get("invitation_id") if message is not None and message.template in CALENDAR_TEMPLATES else None
         # A transaction, not a bare session: on SQLite every transaction takes the write
         # lock (BEGIN IMMEDIATE), and the database's gate queues us in order instead of
         # leaving SQLite's busy handler to poll while the dispatcher records outcomes.
+        # One query per mail: the person (with the invitation's session for a calendar).
         async with self.ctx.db.transaction() as s:
-            person = await s.get(Person, person_id)
+            session = None
+            if invitation_id:
+                found = (
+                    await s.execute(
+                        select(Person, Session, Trajectory)
+                        .join(Invitation, Invitation.person_id == Person.id)
+                        .join(Session, Session.id == Invitation.session_id)
+                        .join(Trajectory, Trajectory.id == Session.trajectory_id)
+                        .where(Invitation.id == invitation_id, Person.id == person_id)
+                    )
+                ).first()
+                person, session = (found[0], found[1]) if found is not None else (await s.get(Person, person_id), None)
+            else:
+                person = await s.get(Person, person_id)
             if person is None:
                 return Details()
             trekker = await self._first_trekker(s, person.trajectory_id)
-            calendar = None
-            if message is not None and message.template in CALENDAR_TEMPLATES and message.data.get("invitation_id"):
-                calendar = await _calendar(s, self.ctx, message.data["invitation_id"], person, trekker)
+            calendar = await _calendar(s, self.ctx, session, person, trekker) if session is not None else None
         return Details(name=person.name, reply_to=trekker.email if trekker else None, calendar=calendar)
 
     async def _first_trekker(self, s, trajectory_id: int) -> Person | None:
@@ -69,22 +82,12 @@ class Lookup:
         return trekker
 
 
-async def _calendar(s, ctx: Context, invitation_id: int, person: Person, trekker: Person | None) -> CalendarPart | None:
+async def _calendar(s, ctx: Context, session: Session, person: Person, trekker: Person | None) -> CalendarPart:
     from dataclasses import replace
 
     from bot.services.invitations import calendar_event
 
-    found = (
-        await s.execute(
-            select(Invitation, Session, Trajectory)
-            .join(Session, Session.id == Invitation.session_id)
-            .join(Trajectory, Trajectory.id == Session.trajectory_id)
-            .where(Invitation.id == invitation_id)
-        )
-    ).first()
-    if found is None or found[0].person_id != person.id:
-        return None
-    session = found[1]  # its trajectory is in the session's identity map now: no second query
+    # The session's trajectory is in the identity map (loaded with it): no second query.
     event = await calendar_event(s, ctx, session, attendee=person, organizer=trekker)
     if ctx.settings.imap_url is not None and ctx.settings.mail_from:
         # The bot reads the replies (IMAP): they must come to its own address.
