@@ -127,7 +127,9 @@ async def _run(people: int, per_minute: int, temporary: float, concurrency: int,
 
     floor = (mails - burst) / rate
     duplicates = sum(1 for i in range(people) if per_invitee[email(i).lower()] > 1)
-    lost = sum(1 for i in range(people) if per_invitee[email(i).lower()] == 0)
+    unfinished = mails - counts["sent"] - counts["failed"]
+    # An invitee without a mail is lost only when their row is done (not still waiting when the run gave up).
+    lost = max(0, sum(1 for i in range(people) if per_invitee[email(i).lower()] == 0) - unfinished)
     print(f"database: {'PostgreSQL' if postgres_url else 'SQLite'}; DISPATCH_CONCURRENCY={concurrency}")
     print(f"pacing: MAIL_PER_MINUTE={per_minute} ({rate:.0f}/s, burst {burst:.0f}); temporary errors injected: "
           f"{injected} of {attempts} DATA commands ({100 * injected / max(1, attempts):.1f} %)")
@@ -135,7 +137,7 @@ async def _run(people: int, per_minute: int, temporary: float, concurrency: int,
     print(f"mails accepted: {sum(per_invitee.values())}; distinct Message-IDs: {len(ids)}")
     print(f"elapsed: {elapsed:.1f} s; floor: {floor:.1f} s ((mails - burst) / rate); "
           f"this process used {cpu:.1f} s of CPU meanwhile (bot and SMTP server, {1000 * cpu / max(1, mails):.0f} ms a mail)")
-    print(f"duplicates: {duplicates} (target 0); lost: {lost} (target 0)")
+    print(f"duplicates: {duplicates} (target 0); lost: {lost} (target 0); unfinished when the run stopped: {unfinished}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; total time: {time.monotonic() - started:.1f} s")
     print(f"mailout_time_over_floor: {elapsed / floor:.2f} (target <= 1.1)")
 
