@@ -47,3 +47,19 @@ async def test_healthz_reports_mail(database_url, clock):
     plain = bootstrap(load_settings({"DATABASE_URL": database_url}, dotenv=False), clock=clock)
     async with TestClient(TestServer(web_app(plain, run_background=False))) as client:
         assert (await (await client.get("/healthz")).json())["email"] == "not_configured"
+
+
+async def test_start_up_says_when_public_url_is_missing_and_greets_the_server(database_url, clock, capsys):
+    from bot.serve import check_mail
+    from tests.smtp_server import SmtpSink
+
+    with SmtpSink() as smtp:
+        env = {"DATABASE_URL": database_url, "SMTP_URL": smtp.url, "MAIL_FROM": "b@x.example"}
+        bot = bootstrap(load_settings(env, dotenv=False), clock=clock)
+        await check_mail(bot, "nl")
+        assert bot.mail_state == "ok" and bot.ctx.links is not None
+        assert "PUBLIC_URL ontbreekt" in capsys.readouterr().out
+        bot = bootstrap(load_settings({**env, "PUBLIC_URL": "https://dialoog.example"}, dotenv=False), clock=clock)
+        await check_mail(bot, "nl")
+        assert "PUBLIC_URL" not in capsys.readouterr().out
+        await bot.ctx.db.dispose()
