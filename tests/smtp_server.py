@@ -2,7 +2,7 @@
 mail it accepts and can refuse on cue: a 4xx or 5xx reply for chosen recipients (always,
 or the first N times), or a temporary error for a share of all mails.
 
-    with SmtpSink() as smtp:
+    with SmtpSink() as smtp:            # SmtpSink(tls=self_signed(tmp_path)): with STARTTLS
         env["SMTP_URL"] = smtp.url
         smtp.refuse("gone@example.org", "550 5.1.1 Mailbox unknown")
         smtp.refuse("busy@example.org", "451 4.3.0 Try again later", times=2)
@@ -46,6 +46,34 @@ class Received:
         return str(value) if value is not None else None
 
 
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (PEM files in ``folder``): the sink's STARTTLS."""
+    import datetime
+    import ipaddress
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = Path(folder) / "smtp-cert.pem", Path(folder) / "smtp-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -83,6 +111,9 @@ class _Handler:
                 sink.injected += 1
                 return "451 4.3.0 Temporary failure, try again"
         raw = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode("utf-8")
+        if session.ssl:
+            with sink._lock:
+                sink.over_tls += 1
         with sink._lock:
             sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), raw))
         return "250 Message accepted"
@@ -96,6 +127,8 @@ class SmtpSink:
     attempts: int = 0
     injected: int = 0
     greetings: int = 0  # EHLOs: one per SMTP connection (a client that keeps its connection greets once)
+    over_tls: int = 0  # mails that came after STARTTLS
+    tls: tuple[str, str] | None = None  # (certificate, key) files: offer STARTTLS (see ``self_signed``)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (address, reply) given
 
     def __post_init__(self):
@@ -103,7 +136,13 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._rng = random.Random(self.seed)
         self.port = free_port()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10)
+        tls = None
+        if self.tls is not None:
+            import ssl
+
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(*self.tls)
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10, tls_context=tls)
 
     @property
     def url(self) -> str:

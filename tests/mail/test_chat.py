@@ -70,3 +70,14 @@ async def test_one_connection_carries_many_mails_and_the_message_id_follows_the_
         assert len(set(ids)) == 5 and ids[0] == ids[5]
         assert ids[0].endswith("@x.example>")
         assert await chat.check() == "ok"
+
+
+async def test_starttls_when_the_server_offers_it(tmp_path, monkeypatch):
+    from tests.smtp_server import self_signed
+
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test certificate (OpenSSL's default paths)
+    with SmtpSink(tls=(cert, key)) as smtp:
+        chat = chat_for(smtp.url)
+        await chat.send_direct("a@x.example", memo("tls"))
+        assert smtp.over_tls == 1 and len(smtp.to("a@x.example")) == 1
