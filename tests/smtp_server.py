@@ -189,3 +189,34 @@ class SmtpSink:
 def smtp_sink():
     with SmtpSink() as sink:
         yield sink
+
+
+def main() -> None:
+    """``python -m tests.smtp_server --port N --temporary 0.02 --out DIR``: a sink in its own
+    process (the benchmark), writing each accepted mail to ``DIR/<n>.eml``; stops on SIGTERM."""
+    import argparse
+    import signal
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--temporary", type=float, default=0.0)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    sink = SmtpSink(temporary_share=args.temporary)
+    sink.port = args.port
+    sink._controller.port = args.port
+    out = Path(args.out)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with sink:
+        print("ready", flush=True)
+        while not stop.wait(0.2):
+            pass
+    for index, received in enumerate(sink.received):
+        (out / f"{index:06d}.eml").write_bytes(received.raw)
+    (out / "counts.txt").write_text(f"{sink.attempts} {sink.injected}\n")
+
+
+if __name__ == "__main__":
+    main()
