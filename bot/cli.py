@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot import db as dbmod
 from bot.i18n import t
+from bot.identity import email_enabled
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_INVALID = 2
@@ -154,7 +155,10 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
             out(lang, "removed_line", name=name, email=email)
-    if report.lookup_skipped:
+    if email_enabled():
+        reached = {where: report.reached.get(where, 0) for where in ("slack", "teams", "email", "nowhere")}
+        out(lang, "reached", **reached)
+    if report.lookup_skipped and not email_enabled():
         out(lang, "lookup_skipped")
     elif report.unreachable:
         out(lang, "unreachable_header", count=len(report.unreachable))

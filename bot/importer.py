@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
+from bot.identity import reached_by
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
 from bot.services import commitments, evaluations, invitations, summary
 from bot.trajectory_file import SessionSpec, TrajectoryFile
@@ -47,6 +48,7 @@ class ImportReport:
     changed: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     unreachable: list[tuple[str, str]] = field(default_factory=list)
+    reached: dict[str, int] = field(default_factory=dict)  # slack | teams | email | nowhere -> people
     lookup_skipped: bool = False
     moved: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
@@ -72,7 +74,7 @@ async def lookup_people(
     found = dict(known)
     if finder is None:
         return found, True
-    todo = [p for p in tf.people if not found.get(p.email) and p.platform != "teams"]
+    todo = [p for p in tf.people if not found.get(p.email) and p.platform not in ("teams", "email")]
     progress("lookup", 0, len(todo))
     for done, person in enumerate(todo, 1):
         try:
@@ -237,11 +239,13 @@ async def _people(
                 "platform": spec.platform,
                 "active": True,
                 "slack_user_id": slack_id,
-                "lookup_error": None if slack_id or spec.platform == "teams" else "users_not_found",
+                "lookup_error": None if slack_id or spec.platform in ("teams", "email") else "users_not_found",
             },
         )
-        if not slack_id and spec.platform != "teams":
+        where = reached_by(row)
+        if where is None and spec.platform != "teams":
             report.unreachable.append((spec.name, spec.email))
+        report.reached[where or "nowhere"] = report.reached.get(where or "nowhere", 0) + 1
         if done % FLUSH_EVERY == 0:
             await s.flush()  # write as we go, so the progress shows the real work
         progress("people", done, len(tf.people))

@@ -136,3 +136,13 @@ def prompted_lines(tr: Translator, done) -> list[str]:
     if done.send_at is not None:
         out.append(tr("command.invite_later", when=format_datetime(done.send_at, done.timezone, tr.lang)))
     return out
+
+
+def reached(tr: Translator, counts) -> list[str]:
+    """Where the messages just sent went ("2 via Slack, 3 per e-mail"), when e-mail is
+    one of them: the trekker sees who is reached where.  ``counts``: (platform, n) pairs."""
+    counts = dict(counts)
+    if not counts.get("email"):
+        return []
+    parts = [f"{counts[p]} {tr(f'mail.reached.{p}')}" for p in ("slack", "teams", "email") if counts.get(p)]
+    return [tr("command.reached", where=", ".join(parts))]

@@ -138,7 +138,9 @@ class Person(Base):
 
     @property
     def reachable(self) -> bool:
-        return bool(self.slack_user_id or self.teams_user_id)
+        from bot.identity import route  # the one routing rule (e-mail when configured)
+
+        return route(self) is not None
 
 
 class Session(Base):
@@ -538,3 +540,14 @@ class MailReply(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     invitation_id: Mapped[int | None]  # no foreign key: the record outlives an erased invitation
     received_at: Mapped[datetime]
+
+
+class AppSecret(Base):
+    """A secret the bot made for itself (``link_key``: signs personal links when SECRET_KEY
+    is not set), kept so that links stay valid across restarts and processes."""
+
+    __tablename__ = "app_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -189,6 +189,15 @@ class ChannelBlocked(TypedDict):
     error: str
 
 
+class MailUndeliverable(TypedDict):
+    """``channels.report_failure``: a mail the server refused for good (5xx)."""
+
+    trajectory: str
+    name: str
+    email: str
+    error: str
+
+
 # -- sign-off (bot/services/signoff.py) -------------------------------------------
 
 
@@ -273,6 +282,7 @@ VIEWMODELS: dict[str, type] = {
     "summary": Summary,
     "phase_announcement": PhaseAnnouncement,
     "channel_blocked": ChannelBlocked,
+    "mail_undeliverable": MailUndeliverable,
     "signoff_request": SignoffRequest,
     "signoff_reminder": SignoffRequest,
     "signoff_declined": SignoffRequest,

@@ -26,17 +26,20 @@ def register(app: web.Application, bot) -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """{"ok", "database", "slack", "teams"}: 503 only when the database is down (a refused
-    Slack token is not fixed by restarting, and Teams may still work); ``ok`` is false
-    when Slack refused the token or could not be reached at start-up."""
+    """{"ok", "database", "slack", "teams", "email"}: 503 only when the database is down (a
+    refused Slack token is not fixed by restarting, and Teams may still work); ``ok`` is
+    false when Slack refused the token or could not be reached at start-up, or the SMTP
+    server did not answer at start-up."""
     bot = request.app[BOT_KEY]
     slack = bot.slack_state or ("unchecked" if bot.slack is not None else "not_configured")
     teams = getattr(bot, "teams", None) is not None
+    mail = getattr(bot, "mail_state", None) or ("unchecked" if "email" in bot.ctx.chats else "not_configured")
     try:
         await bot.ctx.db.ping()
     except Exception as exc:
-        return web.json_response({"ok": False, "database": type(exc).__name__, "slack": slack, "teams": teams}, status=503)
-    return web.json_response({"ok": slack not in TOKEN_REFUSED | {UNREACHABLE}, "database": "ok", "slack": slack, "teams": teams})
+        return web.json_response({"ok": False, "database": type(exc).__name__, "slack": slack, "teams": teams, "email": mail}, status=503)
+    ok = slack not in TOKEN_REFUSED | {UNREACHABLE} and mail in ("ok", "unchecked", "not_configured")
+    return web.json_response({"ok": ok, "database": "ok", "slack": slack, "teams": teams, "email": mail})
 
 
 async def calendar_file(request: web.Request) -> web.Response:

@@ -63,6 +63,9 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
         title=data.get("title", data["filename"]),
         comment=data.get("comment"),
         alt_text=data.get("alt_text"),
+        key=row.key,
+        person_id=row.person_id,
+        language=row.language,
     )
 
 
@@ -203,7 +206,7 @@ class Dispatcher:
                 return await self._send_update(row, chat)
             if not row.target:
                 return Outcome("failed", error="no_recipient")
-            message = OutMessage(row.template, row.data, row.language, key=row.key)
+            message = OutMessage(row.template, row.data, row.language, key=row.key, person_id=row.person_id)
             if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
                 found = await self._already_sent(chat, row)
                 if found is not None:

@@ -50,7 +50,7 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
         next_run_time=datetime.now(timezone.utc),  # catch up at once after downtime
     )
     scheduler.add_job(cleanup_job, "interval", hours=1, id=CLEANUP_JOB, replace_existing=True, args=[ctx], max_instances=1, coalesce=True)
-    if getattr(ctx.settings, "imap_url", None):
+    if ctx.settings.imap_url:
         every = max(ctx.settings.scheduler_interval, MAIL_REPLIES_EVERY)
         scheduler.add_job(
             mail_replies_job, "interval", seconds=every, id=MAIL_REPLIES_JOB, replace_existing=True, args=[ctx],

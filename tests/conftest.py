@@ -92,6 +92,16 @@ async def database_url(request, tmp_path, migrated_sqlite, migrated_postgres):
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def _email_routing_reset():
+    """E-mail routing is per process (``identity.use_email``, set by bootstrap): a test
+    that wired a bot with mail settings must not leave it on for the next one."""
+    yield
+    from bot import identity
+
+    identity.use_email(False)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     # Monday 1 February 2027, 09:00 in Amsterdam: weeks before the example sessions.
@@ -180,7 +190,13 @@ def public_url() -> str | None:
 
 
 @pytest.fixture
-async def harness(request, database_url, clock, unknown_emails, public_url):
+def extra_env() -> dict[str, str]:
+    """More settings for the bot under test (e.g. SMTP_URL for e-mail; override per module)."""
+    return {}
+
+
+@pytest.fixture
+async def harness(request, database_url, clock, unknown_emails, public_url, extra_env):
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         users = make_emulator_users(emu, people, unknown_emails)
@@ -197,6 +213,7 @@ async def harness(request, database_url, clock, unknown_emails, public_url):
         }
         if public_url:
             env["PUBLIC_URL"] = public_url
+        env.update(extra_env)
         bot = bootstrap(load_settings(env), clock=clock)
         if request.node.get_closest_marker("paced") is None:
             # Client-side pacing waits in real time; only the rate-limit tests need it.

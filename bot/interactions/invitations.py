@@ -118,6 +118,7 @@ class Invited:
     already: int
     unreachable: tuple[str, ...]
     send_at: datetime | None  # when they go out, if later than now (quiet hours)
+    reached: tuple[tuple[str, int], ...] = ()  # (slack | teams | email, how many) of those sent now
 
 
 def _later(ctx: Context, send_at: datetime | None, anything: bool) -> datetime | None:
@@ -134,7 +135,8 @@ async def invite(ctx: Context, user: User, trajectory_id, word: str | None, comm
         locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()
         done = await invitations.invite(s, ctx, locked)
     return Invited(
-        session.title, trajectory.timezone, done.sent, done.already, tuple(done.unreachable), _later(ctx, done.send_at, done.sent > 0)
+        session.title, trajectory.timezone, done.sent, done.already, tuple(done.unreachable), _later(ctx, done.send_at, done.sent > 0),
+        tuple(sorted(done.reached.items())),
     )
 
 

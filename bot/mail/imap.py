@@ -56,25 +56,30 @@ class ImapTarget:
 
 
 def parse_imap_url(url: str) -> ImapTarget:
-    """``IMAP_URL`` as an :class:`ImapTarget`; raises :class:`ImapError` when unusable."""
+    """``IMAP_URL`` as an :class:`ImapTarget`; raises :class:`ImapError` when unusable.
+    The URL rules are the settings' (bot.settings, one parser for SMTP_URL and IMAP_URL)."""
+    from bot.settings import SettingsError, mail_server
+
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise ImapError("IMAP_URL is not a valid URL (imaps://user:pass@host/INBOX)") from exc
-    if parts.scheme not in ("imap", "imaps"):
-        raise ImapError("IMAP_URL must start with imaps:// or imap://")
-    if not parts.hostname or parts.username is None or parts.password is None:
+        server = mail_server({"IMAP_URL": url}, "IMAP_URL", ("imap", "imaps"))
+    except SettingsError as exc:
+        raise ImapError(str(exc)) from None
+    if server is None:
+        raise ImapError("IMAP_URL is empty")
+    return imap_target(server)
+
+
+def imap_target(server) -> ImapTarget:
+    """The folder to read from the parsed ``IMAP_URL`` (a bot.settings.MailServer)."""
+    if not server.username or server.password is None:
         raise ImapError("IMAP_URL needs a user, a password and a host (imaps://user:pass@host/INBOX)")
-    folder = unquote(parts.path.lstrip("/")) or "INBOX"
-    implicit = parts.scheme == "imaps"
     return ImapTarget(
-        host=parts.hostname,
-        port=port or (993 if implicit else 143),
-        user=unquote(parts.username),
-        password=unquote(parts.password),
-        folder=folder,
-        implicit_tls=implicit,
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        folder=unquote(server.path.lstrip("/")) or "INBOX",
+        implicit_tls=server.implicit_tls,
     )
 
 

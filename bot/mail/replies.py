@@ -38,7 +38,7 @@ from bot.calendar import session_of_uid
 from bot.context import Context
 from bot.interactions import invitations
 from bot.interactions.errors import Refused
-from bot.mail.imap import AsyncFolder, ImapError, ImapTarget, parse_imap_url
+from bot.mail.imap import AsyncFolder, ImapError, ImapTarget, imap_target, parse_imap_url
 from bot.models import Invitation, MailReply, Person, Session, Trajectory
 
 log = logging.getLogger(__name__)
@@ -240,12 +240,12 @@ async def _handle(ctx: Context, target: ImapTarget, folder: AsyncFolder, uid: in
 
 async def read_replies(ctx: Context, url: str | None = None) -> dict[str, int]:
     """Read the new mail in the IMAP folder once; returns outcome -> number of mails."""
-    url = url or getattr(ctx.settings, "imap_url", None)
+    url = url or ctx.settings.imap_url
     if not url:
         return {}
     counts: dict[str, int] = {}
     try:
-        target = parse_imap_url(url)
+        target = parse_imap_url(url) if isinstance(url, str) else imap_target(url)
         async with AsyncFolder(target) as folder:
             async with ctx.db.sessionmaker() as s:
                 last = (

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.calendar import CalendarEvent, build_ics, ics_filename, session_uid
 from bot.context import Context
+from bot.identity import reached_by
 from bot.interactions.errors import Refused
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
 from bot.quiet_hours import working_day_before
@@ -120,14 +121,16 @@ async def calendar_file(ctx: Context, token: str) -> CalendarFile | None:
     return CalendarFile(ics_filename(session.title), build_ics(event))
 
 
-async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> CalendarEvent:
+async def calendar_event(
+    s: AsyncSession, ctx: Context, session: Session, attendee: Person | None = None, organizer: Person | None = None
+) -> CalendarEvent:
+    """The session as a calendar event; with ``attendee`` it is that person's invitation
+    (METHOD:REQUEST with them as ATTENDEE), without it the shared file (PUBLISH).  The
+    organiser is the trajectory's first trekker (``organizer`` when the caller has it)."""
     trajectory = await s.get(Trajectory, session.trajectory_id)
-    organizer = (
-        await s.execute(
-            select(Person).where(Person.trajectory_id == session.trajectory_id, Person.active.is_(True)).order_by(Person.id)
-        )
-    ).scalars().all()
-    trekker = next((p for p in organizer if p.has_role("trekker")), None)
+    if organizer is None:
+        organizer = next(iter(await directory.trekkers(s, session.trajectory_id)), None)
+    trekker = organizer
     description = "\n\n".join(part for part in (trajectory.title, session.agenda or "") if part)
     return CalendarEvent(
         uid=session_uid(trajectory.key, session.key),
@@ -142,6 +145,8 @@ async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> Cal
         url=ctx.calendar_url(session.ics_token),
         organizer_name=trekker.name if trekker else None,
         organizer_email=trekker.email if trekker else None,
+        attendee_email=attendee.email if attendee is not None else None,
+        attendee_name=attendee.name if attendee is not None else None,
         stamp=ctx.now(),
     )
 
@@ -152,7 +157,7 @@ async def enqueue_calendar_file(
     """Without PUBLIC_URL the calendar entry travels as a file in the DM, right after ``after``."""
     if ctx.settings.public_url:
         return
-    event = await calendar_event(s, ctx, session)
+    event = await calendar_event(s, ctx, session, attendee=person)
     from bot.i18n import t
 
     await outbox.enqueue(
@@ -225,6 +230,7 @@ class InviteResult:
     already: int = 0
     unreachable: list[str] = field(default_factory=list)
     send_at: datetime | None = None
+    reached: dict[str, int] = field(default_factory=dict)  # platform -> invitations sent there
 
 
 async def send_invitation(
@@ -272,6 +278,8 @@ async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResul
             continue
         await send_invitation(s, ctx, trajectory, session, inv, base, result.send_at)
         result.sent += 1
+        where = reached_by(person)
+        result.reached[where] = result.reached.get(where, 0) + 1
     session.invited_at = session.invited_at or ctx.now()
     return result
 

@@ -96,4 +96,10 @@ def channel_blocked(vm: dict, tr: Translator) -> dict:
     return message(line, [section(line)])
 
 
-BUILDERS = {"summary": summary, "channel_blocked": channel_blocked}
+def mail_undeliverable(vm: dict, tr: Translator) -> dict:
+    """To a trekker: a mail to someone was refused by the mail server (5xx)."""
+    line = tr("mail.undeliverable", name=vm["name"], email=vm["email"], error=vm["error"], trajectory=vm["trajectory"])
+    return message(line, [section(line)])
+
+
+BUILDERS = {"summary": summary, "channel_blocked": channel_blocked, "mail_undeliverable": mail_undeliverable}
