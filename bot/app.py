@@ -191,3 +191,6 @@ async def _stop_background(bot: Bot) -> None:
     if bot.teams is not None:
         await bot.teams.chat.close()
     await bot.ctx.db.dispose()
+    from bot import chart_worker
+
+    chart_worker.shutdown()

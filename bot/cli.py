@@ -14,9 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from bot import db as dbmod
 from bot.i18n import t
 from bot.identity import email_enabled
 from bot.settings import Settings, SettingsError, load_settings
@@ -39,6 +36,8 @@ def prepare_database(settings: Settings, lang: str) -> None:
     """SQLite brings itself up to date; PostgreSQL must be upgraded on purpose.
 
     A database that cannot be reached raises ``DatabaseUnavailable`` (``main`` says so)."""
+    from bot import db as dbmod
+
     with dbmod.reaching(settings.database_url):
         if settings.is_sqlite:
             dbmod.upgrade(settings.database_url)
@@ -105,6 +104,8 @@ def missing_sqlite_file(settings: Settings) -> bool:
     """True for a SQLite database whose file does not exist (yet)."""
     if not settings.is_sqlite:
         return False
+    from sqlalchemy.engine import make_url
+
     path = make_url(settings.database_url).database
     return bool(path) and path != ":memory:" and not path.startswith("file:") and not Path(path).exists()
 
@@ -180,6 +181,8 @@ def cmd_manifest(args, settings: Settings) -> int:
 
 
 def cmd_db(args, settings: Settings) -> int:
+    from bot import db as dbmod
+
     with dbmod.reaching(settings.database_url):
         dbmod.upgrade(settings.database_url)
     out(args.lang, "db_upgraded", revision=dbmod.head_revision(settings.database_url))
@@ -346,17 +349,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     try:
         return COMMANDS[args.command or "serve"](args, settings)
-    except dbmod.DatabaseUnavailable as exc:
+    except Exception as exc:
+        return _failed(args, settings, exc)
+
+
+def _failed(args, settings: Settings, exc: Exception) -> int:
+    """One line for a command that failed.  ``bot.db`` is imported only by the commands
+    that need a database (``manifest`` and ``check`` load neither SQLAlchemy nor alembic),
+    so its error class is looked up only when it was loaded."""
+    db = sys.modules.get("bot.db")
+    if db is not None and isinstance(exc, db.DatabaseUnavailable):
         warn(args.lang, f"database.{exc.code}", **exc.params)
         return EXIT_INVALID
-    except OSError as exc:
+    if isinstance(exc, OSError):
         # Only serve binds a port; its ``site.start()`` raises these before it listens.
         if args.command in (None, "serve") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
             warn(args.lang, "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden", port=settings.port)
             return EXIT_INVALID
-        return _unexpected(args, exc)
-    except Exception as exc:  # the last resort: one line, never a traceback unless asked
-        return _unexpected(args, exc)
+    return _unexpected(args, exc)  # the last resort: one line, never a traceback unless asked
 
 
 def _unexpected(args, exc: Exception) -> int:

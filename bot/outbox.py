@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db import OUTBOX_WRITTEN
 from bot.identity import route
@@ -71,6 +72,27 @@ async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[st
         )
     ).one()
     return data if problem(original.template, version, data) is None else None
+
+
+async def latest_data_by_key(session: AsyncSession, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+    """:func:`latest_data` for many messages in one statement: for each key that has a
+    message, the view-model of its newest version (None when it does not fit the
+    template's current view-model).  Keys without a message are left out."""
+    if not keys:
+        return {}
+    original, version = aliased(OutboxMessage), aliased(OutboxMessage)
+    rows = (
+        await session.execute(
+            select(original.key, original.template, version.data, version.data_version)
+            .join(version, or_(version.id == original.id, version.update_of_id == original.id))
+            .where(original.key.in_(set(keys)), version.op != "file")
+            .order_by(original.key, version.id)
+        )
+    ).all()
+    latest: dict[str, dict[str, Any] | None] = {}
+    for key, template, data, data_version in rows:  # ordered by id: the last one wins
+        latest[key] = data if problem(template, data_version, data) is None else None
+    return latest
 
 
 async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: Any) -> tuple[OutboxMessage, bool]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.i18n import t
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
 from bot.services.invitations import calendar_file as calendar_file_of
-from handlers import pages
+from handlers import edge, pages
+
+log = logging.getLogger("dialoogbot.edge")
 
 
 # The Bot (bot.app.Bot) this web application serves; bot.app.web_app sets it.
@@ -68,6 +73,17 @@ async def slack_endpoint(request: web.Request) -> web.Response:
         # Without a signing secret nothing can be verified: refuse, never trust (Socket
         # Mode needs no HTTP endpoint at all).
         return web.json_response({"ok": False, "error": "signing_secret_not_configured"}, status=401)
-    bolt_request = await to_bolt_request(request)
+    body = await request.read()
+    refused = edge.unverified(bot.settings.slack_signing_secret, body, request.headers)
+    if refused is not None:  # a bare 401: nothing parsed, nothing called, no answer anywhere
+        log.info("slack request refused (401): %s", refused)
+        return web.Response(status=401)
+    parsed = edge.text_and_payload(body, request.headers.get("Content-Type"))
+    problem = parsed if isinstance(parsed, str) else edge.misshapen(parsed[1])
+    if problem is not None:
+        log.info("slack request refused (400): %s", problem)
+        return web.Response(status=400)
+    bolt_request = AsyncBoltRequest(body=parsed[0], query=request.query_string, headers=request.headers,
+                                    context={edge.VERIFIED: True})
     bolt_response = await bot.slack.async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)

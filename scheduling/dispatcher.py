@@ -48,9 +48,9 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
     evaluation export built now from the database."""
     data = row.data
     if row.template == "chart":
-        from bot.chart import render_for_outbox
+        from bot import chart_worker
 
-        content = await asyncio.to_thread(render_for_outbox, data, row.language)
+        content = await chart_worker.render(data, row.language)  # matplotlib stays out of this process
     elif row.template == "evaluation_export":
         from bot.export import outbox_file
 

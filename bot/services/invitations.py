@@ -68,9 +68,26 @@ async def sent_context(s: AsyncSession, session: Session, person: Person) -> dic
     invitee (reminders, Home and card refreshes run often).  Falls back to
     ``session_context`` when no invitation message exists or the one stored does not
     fit the current view-model (``bot.viewmodels``)."""
-    original = await outbox.find(s, invite_key(session, person))
-    sent = await outbox.latest_data(s, original) if original is not None else None
-    return sent if sent is not None else await session_context(s, session)
+    [context] = await sent_contexts(s, [(session, person)])
+    return context
+
+
+async def sent_contexts(s: AsyncSession, pairs: list[tuple[Session, Person]]) -> list[dict]:
+    """:func:`sent_context` for many invitations: one statement for all the messages
+    (App Home and ``mijn`` list every upcoming session), and ``session_context`` only
+    for a session whose message is missing or stale, once per session."""
+    keys = [invite_key(session, person) for session, person in pairs]
+    sent = await outbox.latest_data_by_key(s, keys)
+    rebuilt: dict[int, dict] = {}
+    out = []
+    for key, (session, _) in zip(keys, pairs):
+        context = sent.get(key)
+        if context is None:
+            if session.id not in rebuilt:
+                rebuilt[session.id] = await session_context(s, session)
+            context = rebuilt[session.id]
+        out.append(context)
+    return out
 
 
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
