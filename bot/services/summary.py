@@ -176,7 +176,7 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
         "next_session": await _next_session(s, next_session) if next_session else None,
         "last_evaluation": await _last_evaluation(s, trajectory, now),
         "organisations": [
-            {"name": o.organisation, "done": o.done_on_time + o.done_late, "busy": 0, "open": o.open, "overdue": o.overdue, "blocked": o.blocked}
+            {"name": o.organisation, "done": o.done_on_time + o.done_late, "busy": o.busy, "open": o.open, "overdue": o.overdue, "blocked": o.blocked}
             for o in figs.organisations
         ],
         "follow_through": figs.totals.follow_through,
