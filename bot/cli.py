@@ -86,8 +86,20 @@ def load_file(path: str, lang: str, settings: Settings | None = None):
     return parsed
 
 
+def warn_ambassadors(lang: str, parsed) -> None:
+    """Organisations without an ambassador, or with more than one: a warning, not an error."""
+    from bot.services.ambassadors import check_file
+
+    found = check_file(parsed)
+    if found.missing:
+        warn(lang, "ambassador_missing", names=", ".join(found.missing), count=len(found.missing))
+    for name, count in found.several:
+        warn(lang, "ambassador_several", name=name, count=count)
+
+
 def cmd_check(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     out(
         args.lang,
         "check_ok",
@@ -110,6 +122,7 @@ def missing_sqlite_file(settings: Settings) -> bool:
 
 def cmd_import(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     if args.dry_run and missing_sqlite_file(settings):
         # Compare against an empty database, without creating the real one.
         with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:

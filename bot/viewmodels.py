@@ -169,6 +169,7 @@ class Summary(TypedDict):
     signoff: Any
     transitions: Any
     session_rsvp: list[dict[str, Any]]
+    ambassadors: NotRequired[dict[str, Any]]  # services.ambassadors: {missing: [name], several: [{name, count}]}
 
 
 class PhaseAnnouncement(TypedDict):

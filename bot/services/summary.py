@@ -41,7 +41,7 @@ from bot.models import (
     SummaryPost,
     Trajectory,
 )
-from bot.services import channels
+from bot.services import ambassadors, channels
 from bot.services.followthrough import figures
 from bot.services.invitations import add_task
 
@@ -185,6 +185,7 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
         "undelivered": await _undelivered(s, trajectory),
         "signoff": await _signoff(s, trajectory),
         "transitions": await _transitions(s, trajectory),
+        "ambassadors": (await ambassadors.check_trajectory(s, trajectory.id)).as_data(),
         "session_rsvp": [
             {"title": x["title"], **{k: x["counts"][k] for k in ("yes", "maybe", "no", "pending")}} for x in in_phase
         ],

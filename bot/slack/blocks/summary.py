@@ -73,6 +73,8 @@ def summary(vm: dict, tr: Translator) -> dict:
         blocks.append(context(tr("summary.no_memos")))
     if vm["keep_involved"]:
         blocks.append(section(tr("summary.keep_involved", names=listing(tr, vm["keep_involved"], 20), count=len(vm["keep_involved"]))))
+    for line in ambassador_lines(vm, tr):
+        blocks.append(section(line))
     if vm["undelivered"]["count"]:
         blocks.append(section(tr("summary.undelivered", count=vm["undelivered"]["count"], names=", ".join(vm["undelivered"]["names"]))))
     signoff = vm["signoff"]
@@ -88,6 +90,13 @@ def summary(vm: dict, tr: Translator) -> dict:
         )
         blocks.append(context(tr("summary.transitions", lines=lines)))
     return message(tr("summary.notification", trajectory=vm["trajectory"]), blocks)
+
+
+def ambassador_lines(vm: dict, tr: Translator) -> list[str]:
+    """Organisations without an ambassador, or with more than one (services.ambassadors)."""
+    found = vm.get("ambassadors") or {}
+    lines = [tr("summary.ambassador_missing", names=listing(tr, found["missing"], 20), count=len(found["missing"]))] if found.get("missing") else []
+    return lines + [tr("summary.ambassador_several", **x) for x in found.get("several", [])]
 
 
 def channel_blocked(vm: dict, tr: Translator) -> dict:

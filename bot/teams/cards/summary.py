@@ -76,6 +76,11 @@ def summary(vm: dict, tr: Translator) -> dict:
         body += note(tr("summary.no_memos"))
     if vm["keep_involved"]:
         body += text(tr("summary.keep_involved", names=Raw(listing(tr, vm["keep_involved"], 20)), count=len(vm["keep_involved"])))
+    found = vm.get("ambassadors") or {}
+    if found.get("missing"):
+        body += text(tr("summary.ambassador_missing", names=Raw(listing(tr, found["missing"], 20)), count=len(found["missing"])))
+    for several in found.get("several", []):
+        body += text(tr("summary.ambassador_several", **several))
     if vm["undelivered"]["count"]:
         body += text(tr("summary.undelivered", count=vm["undelivered"]["count"], names=", ".join(vm["undelivered"]["names"])))
     signoff = vm.get("signoff")
