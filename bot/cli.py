@@ -142,7 +142,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         bot = bootstrap(settings)
         try:
             with CliProgress(args.lang) as progress:
-                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress)
+                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress,
+                                         phase_from_file=args.phase_from_file)
         finally:
             await bot.ctx.db.dispose()
 
@@ -163,6 +164,10 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "moved" + dry, keys=", ".join(report.moved))
     if report.cancelled:
         out(lang, "cancelled" + dry, keys=", ".join(report.cancelled))
+    if report.phase_kept:
+        out(lang, "phase_kept" + dry, recorded=report.phase_kept[0], in_file=report.phase_kept[1])
+    if report.phase_moved:
+        out(lang, "phase_moved" + dry, before=report.phase_moved[0], to=report.phase_moved[1])
     if report.removed:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
@@ -294,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a trajectory file")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="show what would change; save and send nothing")
+    p.add_argument("--phase-from-file", action="store_true",
+                   help="move the trajectory to the file's current_phase when it differs from the phase recorded in chat "
+                   "(records a transition and announces it, like 'fase'); without it the recorded phase stays")
     p = sub.add_parser("manifest", help="print the Slack app manifest")
     p.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     p.add_argument("--url", help="public base URL (default PUBLIC_URL)")

@@ -1,6 +1,12 @@
 """Apply a trajectory file to the database: update in place by key, send nothing twice.
 
-Re-importing the same file changes nothing.  A session whose time, place or
+Re-importing the same file changes nothing.  The file owns what it says (names,
+times, people, the commitments' texts and dates); it never resets what people did in
+chat (answers, commitment status and history, sign-offs, memo reads).  Its
+``current_phase`` is the starting phase of a new trajectory only: a recorded phase
+(moved with ``fase``) stays, and the report says the file disagrees, unless the import
+is asked to follow the file (``--phase-from-file``), which records a transition as
+``fase`` does, announcement included.  A session whose time, place or
 title changed gets a higher calendar SEQUENCE and its invitees are told; a
 session marked ``cancelled: true`` (or dropped from the file) is cancelled and its
 invitees get a cancellation.
@@ -24,7 +30,7 @@ from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
-from bot.services import commitments, evaluations, invitations, summary
+from bot.services import commitments, evaluations, invitations, phases, summary
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -52,6 +58,8 @@ class ImportReport:
     cancelled: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (name, email): no longer in the file
     notices: int = 0
+    phase_kept: tuple[int, int] | None = None  # (recorded, in the file): the file disagrees, the phase stays
+    phase_moved: tuple[int, int] | None = None  # (from, to): moved to the file's phase (--phase-from-file)
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -85,7 +93,7 @@ async def lookup_people(
 
 
 async def import_file(
-    ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None
+    ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None, phase_from_file: bool = False
 ) -> ImportReport:
     progress = progress or _quiet
     spec = tf.trajectory
@@ -100,7 +108,7 @@ async def import_file(
     async with ctx.db.sessionmaker() as s:
         await s.begin()
         try:
-            report = await _apply(s, ctx, tf, slack_ids, progress)
+            report = await _apply(s, ctx, tf, slack_ids, progress, phase_from_file)
             report.lookup_skipped = skipped
             if dry_run:
                 await s.rollback()
@@ -115,7 +123,8 @@ async def import_file(
 
 
 async def _apply(
-    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress
+    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress,
+    phase_from_file: bool = False,
 ) -> ImportReport:
     spec = tf.trajectory
     report = ImportReport(spec.key)
@@ -135,7 +144,7 @@ async def _apply(
             "status_channels": _status_channels(spec.status_channels, trajectory.status_channels),
             "summary_weekday": spec.summary.weekday if spec.summary else None,
             "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
-            "current_phase": spec.current_phase,
+            **({"current_phase": spec.current_phase} if report.created else {}),
             "reminders": reminders,
             "source_file": tf.path,
         },
@@ -143,6 +152,7 @@ async def _apply(
     await s.flush()
 
     changed |= await _phases(s, trajectory, tf)
+    changed |= await _phase_reached(s, ctx, trajectory, spec.current_phase, phase_from_file, report)
     organisations, org_changed = await _organisations(s, trajectory, tf, progress)
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
@@ -162,6 +172,23 @@ async def _apply(
         "commitments": len(tf.commitments),
     }
     return report
+
+
+async def _phase_reached(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, in_file: int, follow: bool, report: ImportReport
+) -> bool:
+    """The recorded phase wins over the file's, unless ``follow``: then the move is
+    recorded like ``fase`` does (services.phases.move, with its announcement)."""
+    recorded = trajectory.current_phase
+    if report.created or in_file == recorded:
+        return False
+    if not follow:
+        report.phase_kept = (recorded, in_file)
+        return False
+    await phases.move(s, ctx, trajectory, in_file, phases.FROM_FILE, None, None)
+    report.phase_moved = (recorded, in_file)
+    report.notices += 1
+    return True
 
 
 def _status_channels(in_file: list[str], current: list[str] | None) -> list[str]:
