@@ -153,7 +153,7 @@ async def _apply(
 
     changed |= await _phases(s, trajectory, tf)
     changed |= await _phase_reached(s, ctx, trajectory, spec.current_phase, phase_from_file, report)
-    organisations, org_changed = await _organisations(s, trajectory, tf, progress)
+    organisations, org_changed = await _organisations(s, ctx, trajectory, tf, progress)
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
     commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people, progress)
@@ -212,7 +212,7 @@ async def _phases(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -
 
 
 async def _organisations(
-    s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile, progress: Progress
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: TrajectoryFile, progress: Progress
 ) -> tuple[dict[str, Organisation], bool]:
     rows = {
         o.key: o for o in (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id))).scalars()
@@ -222,7 +222,7 @@ async def _organisations(
     for done, spec in enumerate(tf.organisations, 1):
         row = rows.get(spec.key)
         if row is None:
-            row = Organisation(trajectory_id=trajectory.id, key=spec.key)
+            row = Organisation(trajectory_id=trajectory.id, key=spec.key, joined_at=ctx.now())
             s.add(row)
             rows[spec.key] = row
             changed = True

@@ -169,6 +169,7 @@ class Summary(TypedDict):
     signoff: Any
     transitions: Any
     session_rsvp: list[dict[str, Any]]
+    engagement: NotRequired[dict[str, Any]]  # services.engagement.Watch.as_data
     ambassadors: NotRequired[dict[str, Any]]  # services.ambassadors: {missing: [name], several: [{name, count}]}
 
 

@@ -17,11 +17,9 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
-from bot.clock import as_utc
 from bot.context import Context
 from bot.i18n import t
 from bot.models import (
-    CommitmentEvent,
     Evaluation,
     EvaluationPrompt,
     EvaluationResponse,
@@ -35,18 +33,16 @@ from bot.models import (
     PhaseTransition,
     ScheduledTask,
     Session,
-    SignOffEvent,
     SignOffRequest,
     SignOffRound,
     SummaryPost,
     Trajectory,
 )
-from bot.services import ambassadors, channels
+from bot.services import ambassadors, channels, engagement
 from bot.services.followthrough import figures
 from bot.services.invitations import add_task
 
 TASK = "summary"
-QUIET_DAYS = 30
 
 
 # -- schedule -----------------------------------------------------------------------
@@ -181,7 +177,7 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
         ],
         "follow_through": figs.totals.follow_through,
         "memos": await _memos(s, trajectory),
-        "keep_involved": await _keep_involved(s, trajectory, now),
+        **await _involvement(s, trajectory, now),
         "undelivered": await _undelivered(s, trajectory),
         "signoff": await _signoff(s, trajectory),
         "transitions": await _transitions(s, trajectory),
@@ -273,43 +269,10 @@ async def _memos(s: AsyncSession, trajectory: Trajectory, limit: int = 3) -> lis
     return [{"title": title, "total": total, "read": read} for title, total, read in rows]
 
 
-async def _keep_involved(s: AsyncSession, trajectory: Trajectory, now: datetime) -> list[str]:
-    """Organisations asked something over 30 days ago that have not responded to anything since."""
-    cutoff = now - timedelta(days=QUIET_DAYS)
-    asked = dict(
-        (await s.execute(
-            select(Person.organisation_id, func.min(Invitation.invited_at))
-            .join(Invitation, Invitation.person_id == Person.id)
-            .where(Person.trajectory_id == trajectory.id, Invitation.invited_at.is_not(None))
-            .group_by(Person.organisation_id)
-        )).all()
-    )
-    memo_asked = (
-        await s.execute(
-            select(Person.organisation_id, func.min(Memo.sent_at))
-            .join(MemoRecipient, MemoRecipient.person_id == Person.id)
-            .join(Memo, Memo.id == MemoRecipient.memo_id)
-            .where(Person.trajectory_id == trajectory.id, Memo.sent_at.is_not(None))
-            .group_by(Person.organisation_id)
-        )
-    ).all()
-    for org, when in memo_asked:
-        asked[org] = min(asked.get(org, when), when)
-    last: dict[int, datetime] = {}
-    for query in (
-        select(Person.organisation_id, func.max(Invitation.answered_at)).join(Invitation, Invitation.person_id == Person.id),
-        select(Person.organisation_id, func.max(CommitmentEvent.at)).join(CommitmentEvent, CommitmentEvent.actor_id == Person.id),
-        select(Person.organisation_id, func.max(MemoRecipient.read_at)).join(MemoRecipient, MemoRecipient.person_id == Person.id),
-        select(Person.organisation_id, func.max(SignOffEvent.at)).join(SignOffEvent, SignOffEvent.actor_id == Person.id),
-    ):
-        for org, when in await s.execute(query.where(Person.trajectory_id == trajectory.id).group_by(Person.organisation_id)):
-            if when is not None and (org not in last or when > last[org]):
-                last[org] = when
-    quiet = [org for org, first in asked.items() if as_utc(first) <= cutoff and (org not in last or as_utc(last[org]) <= cutoff)]
-    if not quiet:
-        return []
-    names = await s.execute(select(Organisation.name).where(Organisation.id.in_(quiet)).order_by(Organisation.name))
-    return list(names.scalars())
+async def _involvement(s: AsyncSession, trajectory: Trajectory, now: datetime) -> dict:
+    """"Betrokken houden" (services.engagement); ``keep_involved`` keeps the flagged names."""
+    found = (await engagement.watch(s, trajectory.id, now)).as_data()
+    return {"keep_involved": [org["name"] for org in found["waiting"]], "engagement": found}
 
 
 async def _undelivered(s: AsyncSession, trajectory: Trajectory, limit: int = 10) -> dict:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Translator
+from bot.lines import engagement_lines
 from bot.slack.blocks.common import Blocks, button, context, header, lines_within, listing, message, section, when
 from bot.slack.ids import Action, Block
 
@@ -71,8 +72,9 @@ def summary(vm: dict, tr: Translator) -> dict:
         blocks.append(section(tr("summary.memos", lines=memo_lines)))
     else:
         blocks.append(context(tr("summary.no_memos")))
-    if vm["keep_involved"]:
-        blocks.append(section(tr("summary.keep_involved", names=listing(tr, vm["keep_involved"], 20), count=len(vm["keep_involved"]))))
+    involved = engagement_lines(tr, vm)
+    if involved:
+        blocks.append(section(lines_within(involved, tr, "summary.and_more")))
     for line in ambassador_lines(vm, tr):
         blocks.append(section(line))
     if vm["undelivered"]["count"]:
