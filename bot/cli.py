@@ -263,6 +263,8 @@ def cmd_export(args, settings: Settings) -> int:
         say("written", count=result.rows, file=output)
     if result.anonymous:
         say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+    if result.attendance is not None:
+        say("attendance", **result.attendance)
     return 0
 
 

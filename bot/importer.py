@@ -30,7 +30,7 @@ from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
-from bot.services import commitments, evaluations, invitations, phases, summary
+from bot.services import attendance, commitments, evaluations, invitations, phases, summary
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,7 @@ async def _apply(
     commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people, progress)
     forms_changed = await evaluations.sync_forms(s, trajectory, tf.evaluation_forms)
     await evaluations.schedule_openings(s, ctx, trajectory)
+    await attendance.schedule(s, ctx, trajectory)
     await summary.schedule(s, ctx, trajectory)
     report.changed = (
         changed or org_changed or people_changed or sessions_changed or commitments_changed or forms_changed or report.created

@@ -157,3 +157,11 @@ def engagement_lines(tr: Translator, vm: dict) -> list[str]:
     if found["new"]:
         lines.append(tr("summary.keep_involved_new", names=", ".join(found["new"]), count=len(found["new"])))
     return lines
+
+
+def attendance_line(tr: Translator, vm: dict) -> str | None:
+    """Who came to the phase's sessions, where the trekker said so ("Wie was er?")."""
+    found = vm.get("attendance") or []
+    if not found:
+        return None
+    return tr("summary.attendance", lines=Raw("; ".join(tr("summary.attendance_line", **x) for x in found[-5:])))

@@ -38,7 +38,7 @@ from bot.models import (
     SummaryPost,
     Trajectory,
 )
-from bot.services import ambassadors, channels, engagement
+from bot.services import ambassadors, attendance, channels, engagement
 from bot.services.followthrough import figures
 from bot.services.invitations import add_task
 
@@ -182,6 +182,7 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
         "signoff": await _signoff(s, trajectory),
         "transitions": await _transitions(s, trajectory),
         "ambassadors": (await ambassadors.check_trajectory(s, trajectory.id)).as_data(),
+        "attendance": await _attendance(s, in_phase),
         "session_rsvp": [
             {"title": x["title"], **{k: x["counts"][k] for k in ("yes", "maybe", "no", "pending")}} for x in in_phase
         ],
@@ -206,6 +207,12 @@ async def _sessions(s: AsyncSession, trajectory: Trajectory) -> list[dict]:
         if status:
             entry["counts"][status] += n
     return list(out.values())
+
+
+async def _attendance(s: AsyncSession, sessions: list[dict]) -> list[dict]:
+    """Who came, for the sessions of the phase whose trekker said so ("Wie was er?")."""
+    found = await attendance.counts(s, [x["id"] for x in sessions])
+    return [{"title": x["title"], **found[x["id"]]} for x in sessions if x["id"] in found]
 
 
 async def _next_session(s: AsyncSession, session: dict) -> dict:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Translator
-from bot.lines import engagement_lines
+from bot.lines import attendance_line, engagement_lines
 from bot.slack.blocks.common import Blocks, button, context, header, lines_within, listing, message, section, when
 from bot.slack.ids import Action, Block
 
@@ -47,6 +47,9 @@ def summary(vm: dict, tr: Translator) -> dict:
     else:
         progress.append(tr("summary.no_next_session"))
     blocks.append(section(lines_within(progress, tr, "summary.and_more")))
+    came = attendance_line(tr, vm)
+    if came:
+        blocks.append(section(came))
 
     ev = vm["last_evaluation"]
     if ev:

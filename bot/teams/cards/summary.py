@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Raw, Translator
-from bot.lines import engagement_lines
+from bot.lines import attendance_line, engagement_lines
 from bot.interactions.codec import as_data
 from bot.limits import NOTE_LIMIT
 from bot.teams.cards.common import button, card, choice_input, heading, listing, message, note, separator, text, text_input, when, with_errors
@@ -49,6 +49,9 @@ def summary(vm: dict, tr: Translator) -> dict:
     else:
         progress.append(tr("summary.no_next_session"))
     body += separator(text("\n".join(progress)))
+    came = attendance_line(tr, vm)
+    if came:
+        body += text(came)
 
     ev = vm["last_evaluation"]
     if ev:
