@@ -1,19 +1,12 @@
 """Apply a trajectory file to the database: update in place by key, send nothing twice.
 
-Re-importing the same file changes nothing.  The file owns what it says (names,
-times, people, the commitments' texts and dates); it never resets what people did in
-chat (answers, commitment status and history, sign-offs, memo reads).  Its
-``current_phase`` is the starting phase of a new trajectory only: a recorded phase
-(moved with ``fase``) stays, and the report says the file disagrees, unless the import
-is asked to follow the file (``--phase-from-file``), which records a transition as
-``fase`` does, announcement included.  A session whose time, place or
-title changed gets a higher calendar SEQUENCE and its invitees are told; a
-session marked ``cancelled: true`` (or dropped from the file) is cancelled and its
-invitees get a cancellation.
+Re-importing the same file changes nothing, and never resets what people did in chat
+(answers, commitment status, sign-offs, reads, attendance, the phase: ``phases.reconcile``).
+A session whose time, place or title changed gets a higher calendar SEQUENCE and its
+invitees are told; one marked ``cancelled: true`` (or dropped) is cancelled, with notice.
 
-Long work reports its progress through an optional callback
-``progress(stage, done, total)`` (stages: ``lookup``, ``organisations``, ``people``,
-``sessions``, ``commitments``); the importer itself never prints.
+Progress goes to an optional ``progress(stage, done, total)`` (stages: ``lookup``,
+``organisations``, ``people``, ``sessions``, ``commitments``); the importer never prints.
 """
 
 from __future__ import annotations
@@ -37,13 +30,12 @@ log = logging.getLogger(__name__)
 
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "agenda")
 NOTICE_FIELDS = ("starts_at", "ends_at", "location")
-
 FLUSH_EVERY = 100  # people written per flush
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
-    pass
+def _quiet(stage: str, done: int, total: int) -> None:  # no progress shown
+    return None
 
 
 @dataclass
@@ -58,8 +50,8 @@ class ImportReport:
     cancelled: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (name, email): no longer in the file
     notices: int = 0
-    phase_kept: tuple[int, int] | None = None  # (recorded, in the file): the file disagrees, the phase stays
-    phase_moved: tuple[int, int] | None = None  # (from, to): moved to the file's phase (--phase-from-file)
+    phase_kept: tuple[int, int] | None = None  # (recorded, in file): the phase stays
+    phase_moved: tuple[int, int] | None = None  # (from, to): --phase-from-file
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -123,8 +115,7 @@ async def import_file(
 
 
 async def _apply(
-    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress,
-    phase_from_file: bool = False,
+    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress, phase_from_file: bool = False
 ) -> ImportReport:
     spec = tf.trajectory
     report = ImportReport(spec.key)
@@ -152,7 +143,10 @@ async def _apply(
     await s.flush()
 
     changed |= await _phases(s, trajectory, tf)
-    changed |= await _phase_reached(s, ctx, trajectory, spec.current_phase, phase_from_file, report)
+    differs = None if report.created else await phases.reconcile(s, ctx, trajectory, spec.current_phase, phase_from_file)
+    if differs:
+        report.phase_moved, report.phase_kept = (differs, None) if phase_from_file else (None, differs)
+        changed |= phase_from_file
     organisations, org_changed = await _organisations(s, ctx, trajectory, tf, progress)
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
@@ -173,23 +167,6 @@ async def _apply(
         "commitments": len(tf.commitments),
     }
     return report
-
-
-async def _phase_reached(
-    s: AsyncSession, ctx: Context, trajectory: Trajectory, in_file: int, follow: bool, report: ImportReport
-) -> bool:
-    """The recorded phase wins over the file's, unless ``follow``: then the move is
-    recorded like ``fase`` does (services.phases.move, with its announcement)."""
-    recorded = trajectory.current_phase
-    if report.created or in_file == recorded:
-        return False
-    if not follow:
-        report.phase_kept = (recorded, in_file)
-        return False
-    await phases.move(s, ctx, trajectory, in_file, phases.FROM_FILE, None, None)
-    report.phase_moved = (recorded, in_file)
-    report.notices += 1
-    return True
 
 
 def _status_channels(in_file: list[str], current: list[str] | None) -> list[str]:

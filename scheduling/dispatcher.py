@@ -4,10 +4,8 @@ Safe with several processes on one PostgreSQL: rows are claimed with
 ``FOR UPDATE SKIP LOCKED`` and a lease, so each row is sent by one dispatcher.
 A row whose lease ran out (its process died mid-send) is taken up again.
 
-The sending window (quiet hours, Dutch holidays) is checked again at send time, in
-the timezone of the row's trajectory: a backlog that was due at 17:55 does not go out
-at 18:30.  Only in-place updates and rows marked ``at_once`` (the answer to the
-recipient's own request) go out whatever the hour.
+The sending window is checked again at send time (a backlog never goes out after
+hours); only in-place updates and ``at_once`` rows are sent whatever the hour.
 """
 
 from __future__ import annotations

@@ -82,3 +82,16 @@ async def move(
     data = {**vm, "reached": reached, "note": note or None, "actor": actor.name if actor else ""}
     await channels.post(s, ctx, trajectory, f"phase:{trajectory.id}:{transition.id}", "phase_announcement", data)
     return transition
+
+
+async def reconcile(s: AsyncSession, ctx: Context, trajectory: Trajectory, in_file: int, follow: bool) -> tuple[int, int] | None:
+    """A re-import's ``current_phase`` against the recorded one: (recorded, in the file)
+    when they differ, else None.  The recorded phase stays, unless ``follow``
+    (``import --phase-from-file``): then the move is recorded like ``fase`` does, with
+    its announcement (result "not assessed")."""
+    recorded = trajectory.current_phase
+    if in_file == recorded:
+        return None
+    if follow:
+        await move(s, ctx, trajectory, in_file, FROM_FILE, None, None)
+    return recorded, in_file
