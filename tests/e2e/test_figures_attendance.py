@@ -64,6 +64,9 @@ async def test_slack_who_came_decides_who_is_evaluated(harness, tmp_path):
     await h.drain()
     post = [m for m in h.emu.messages("#hitteplan") if (m.text or "").startswith("Stand van zaken")][-1]
     assert "*Aanwezig:* Startbijeenkomst lokaal hitteplan: 2 van 6 genodigden" in full_text(post)
+    r = await h.command(TREKKER, "status start")
+    assert "Aanwezig volgens de trekker:* 2 van de 6 genodigden." in h.reply(r) or any(
+        "2 van de 6 genodigden" in str(x) for x in h.emu.responses(r.response_url))
     result = await run_cli("export", "evaluations", "--session", "start", "--output", str(tmp_path / "e.csv"), env=harness_env(h), cwd=tmp_path)
     assert result.code == 0, result.both
     assert "Aanwezig volgens de trekker: 2 van de 6 genodigden." in result.out
