@@ -30,10 +30,10 @@ _PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 def dutch_holidays(year: int) -> frozenset[date]:
     """The Dutch public holidays of one year (Goede Vrijdag left out, see above)."""
     import holidays
+    from dateutil.easter import easter  # a dependency of holidays
 
-    days = holidays.country_holidays("NL", years=year)
-    good_friday = next((d for d, name in days.items() if name == "Good Friday"), None)
-    return frozenset(d for d in days if d != good_friday)
+    good_friday = easter(year) - timedelta(days=2)
+    return frozenset(d for d in holidays.country_holidays("NL", years=year) if d != good_friday)
 
 
 def is_working_day(d: date, skip_holidays: bool = True) -> bool:

@@ -13,6 +13,7 @@ sequence, so a moved session asks at its new end), within the sending window.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -123,7 +124,7 @@ async def record(s: AsyncSession, ctx: Context, session: Session, present_ids: l
     trajectory = await s.get(Trajectory, session.trajectory_id)
     data = ask_vm(session, trajectory, (len(chosen), len(invitations)))
     for trekker in await trekkers(s, trajectory.id):
-        await outbox.revise(s, original_key=ask_key(session, trekker.id), key=f"attendance-rev:{session.id}:{trekker.id}:{ctx.now().isoformat()}",
+        await outbox.revise(s, original_key=ask_key(session, trekker.id), key=f"attendance-rev:{session.id}:{trekker.id}:{uuid.uuid4().hex}",
                             data=data, person=trekker, now=ctx.now())
     prompted = 0
     ev = await evaluations.find(s, session.id)
