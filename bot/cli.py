@@ -86,8 +86,20 @@ def load_file(path: str, lang: str, settings: Settings | None = None):
     return parsed
 
 
+def warn_ambassadors(lang: str, parsed) -> None:
+    """Organisations without an ambassador, or with more than one: a warning, not an error."""
+    from bot.services.ambassadors import check_file
+
+    found = check_file(parsed)
+    if found.missing:
+        warn(lang, "ambassador_missing", names=", ".join(found.missing), count=len(found.missing))
+    for name, count in found.several:
+        warn(lang, "ambassador_several", name=name, count=count)
+
+
 def cmd_check(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     out(
         args.lang,
         "check_ok",
@@ -112,6 +124,7 @@ def missing_sqlite_file(settings: Settings) -> bool:
 
 def cmd_import(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     if args.dry_run and missing_sqlite_file(settings):
         # Compare against an empty database, without creating the real one.
         with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:
@@ -131,7 +144,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         bot = bootstrap(settings)
         try:
             with CliProgress(args.lang) as progress:
-                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress)
+                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress,
+                                         phase_from_file=args.phase_from_file)
         finally:
             await bot.ctx.db.dispose()
 
@@ -152,6 +166,10 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "moved" + dry, keys=", ".join(report.moved))
     if report.cancelled:
         out(lang, "cancelled" + dry, keys=", ".join(report.cancelled))
+    if report.phase_kept:
+        out(lang, "phase_kept" + dry, recorded=report.phase_kept[0], in_file=report.phase_kept[1])
+    if report.phase_moved:
+        out(lang, "phase_moved" + dry, before=report.phase_moved[0], to=report.phase_moved[1])
     if report.removed:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
@@ -252,6 +270,8 @@ def cmd_export(args, settings: Settings) -> int:
         say("written", count=result.rows, file=output)
     if result.anonymous:
         say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+    if result.attendance is not None:
+        say("attendance", **result.attendance)
     return 0
 
 
@@ -288,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a trajectory file")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="show what would change; save and send nothing")
+    p.add_argument("--phase-from-file", action="store_true",
+                   help="move the trajectory to the file's current_phase when it differs from the phase recorded in chat "
+                   "(records a transition and announces it, like 'fase'); without it the recorded phase stays")
     p = sub.add_parser("manifest", help="print the Slack app manifest")
     p.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     p.add_argument("--url", help="public base URL (default PUBLIC_URL)")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -105,6 +106,7 @@ class Organisation(Base):
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(Text)
+    joined_at: Mapped[datetime | None]  # first imported; NULL: before this was recorded (old)
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="organisations")
     people: Mapped[list[Person]] = relationship(back_populates="organisation")
@@ -165,6 +167,7 @@ class Session(Base):
     cancelled: Mapped[bool] = mapped_column(default=False)
     invited_at: Mapped[datetime | None]
     ics_token: Mapped[str] = mapped_column(String(64), unique=True)
+    attendance_at: Mapped[datetime | None]  # when the trekker said who came ("Wie was er?")
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="sessions")
     invitations: Mapped[list[Invitation]] = relationship(back_populates="session")
@@ -256,6 +259,8 @@ class OutboxMessage(Base):
     ref_ts: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The answer to the recipient's own request (an export): not held by the sending window.
+    at_once: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ProcessedEvent(Base):

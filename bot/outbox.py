@@ -103,7 +103,8 @@ async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: A
 
     ``fields`` are those of :func:`_row`: op, template, data, not_before, expires_at,
     trajectory_id, person (routes to the person's platform), target, platform,
-    language, update_of.
+    language, update_of, at_once (the answer to the recipient's own request: not held
+    by the sending window; every other row waits for it, see scheduling/dispatcher.py).
     """
     existing = await find(session, key)
     if existing is not None:
@@ -151,6 +152,7 @@ def _row(
     platform: str = "slack",
     language: str = "nl",
     update_of: OutboxMessage | None = None,
+    at_once: bool = False,
 ) -> OutboxMessage:
     if person is not None:
         reach = route(person)
@@ -175,5 +177,6 @@ def _row(
         not_before=not_before or now,
         expires_at=expires_at,
         created_at=now,
+        at_once=at_once,
     )
     return row

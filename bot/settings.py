@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Mapping
@@ -241,6 +241,8 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         window = SendingWindow.parse(env.get("QUIET_HOURS", "08:00-18:00"))
     except ValueError as exc:
         raise SettingsError("quiet_hours", name="QUIET_HOURS", value=env.get("QUIET_HOURS")) from exc
+    if (env.get("QUIET_HOURS_HOLIDAYS") or "").strip().lower() in ("off", "false", "0", "no"):
+        window = replace(window, holidays=False)  # Dutch public holidays count as working days
     api_url = get("SLACK_API_URL") or "https://slack.com/api/"
     if not api_url.endswith("/"):
         api_url += "/"

@@ -169,6 +169,22 @@ class Summary(TypedDict):
     signoff: Any
     transitions: Any
     session_rsvp: list[dict[str, Any]]
+    engagement: NotRequired[dict[str, Any]]  # services.engagement.Watch.as_data
+    attendance: NotRequired[list[dict[str, Any]]]  # [{title, present, invited}] ("Wie was er?")
+    ambassadors: NotRequired[dict[str, Any]]  # services.ambassadors: {missing: [name], several: [{name, count}]}
+
+
+class AttendanceAsk(TypedDict):
+    """``attendance.ask_vm``: "Wie was er?" to a trekker; present/invited once answered."""
+
+    session_id: int
+    trajectory: str
+    title: str
+    starts: str
+    ends: str
+    timezone: str
+    present: int | None
+    invited: int | None
 
 
 class PhaseAnnouncement(TypedDict):
@@ -291,6 +307,7 @@ VIEWMODELS: dict[str, type] = {
     "file": File,
     "chart": Chart,
     "evaluation_export": EvaluationExport,
+    "attendance_ask": AttendanceAsk,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

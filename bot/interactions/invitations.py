@@ -17,7 +17,7 @@ from bot.interactions import actors
 from bot.interactions.codec import parse_id
 from bot.interactions.errors import Refused
 from bot.models import Invitation, Session, Trajectory
-from bot.services import directory, invitations, people, rsvp
+from bot.services import attendance, directory, invitations, people, rsvp
 
 Card = Literal["invitation", "rsvp_reminder"]  # the card a Teams button was on
 Origin = Literal["message", "home", "mine"]  # where the button was
@@ -167,4 +167,5 @@ async def status(ctx: Context, user: User, trajectory_id, word: str | None, comm
     """Who comes to the session, which organisations nobody comes from (trekkers only)."""
     async with ctx.db.sessionmaker() as s:
         _, session = await _trekkers_session(s, user, trajectory_id, word, command)
-        return await rsvp.overview(s, ctx, session)
+        came = (await attendance.counts(s, [session.id])).get(session.id)  # "Wie was er?"
+        return {**await rsvp.overview(s, ctx, session), "attendance": came}

@@ -56,7 +56,7 @@ async def report_failure(ctx: Context, row: OutboxMessage, error: str | None) ->
         if trajectory is None:
             return
         data = {"trajectory": trajectory.title, "channel": row.target, "error": error}
-        await tell_trekkers(s, ctx, trajectory, key=f"channel-blocked:{row.key}", template="channel_blocked", data=data, at_once=True)
+        await tell_trekkers(s, ctx, trajectory, key=f"channel-blocked:{row.key}", template="channel_blocked", data=data)
     ctx.wake_dispatcher()
 
 

@@ -68,6 +68,7 @@ async def request_export(
             "comment": t(lang, comment),
         },
         person=requester,
+        at_once=True,  # the file the trekker just asked for
         now=ctx.now(),
     )
     return params

@@ -207,7 +207,7 @@ async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajecto
             await add_task(s, f"rsvp:{inv.id}:{session.sequence}:{days}", "rsvp_reminder", inv.id, due, session.starts_at)
     if config.get("attendee_day_before", True):
         zone = ZoneInfo(trajectory.timezone)
-        day = working_day_before(session.starts_at.astimezone(zone).date())
+        day = working_day_before(session.starts_at.astimezone(zone).date(), ctx.window.holidays)
         due = datetime(day.year, day.month, day.day, ATTENDEE_REMINDER_HOUR, tzinfo=zone)
         if due > now and due < session.starts_at:
             await add_task(s, f"attendee:{inv.id}:{session.sequence}", "attendee_reminder", inv.id, due, session.starts_at)
