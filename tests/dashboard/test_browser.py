@@ -98,12 +98,17 @@ def axe(browser) -> list[dict]:
 
 
 def _press(browser, css: str) -> None:
-    """Focus the control and press Enter: the keyboard, not the mouse."""
+    """Focus the control and press Enter (the keyboard, not the mouse); wait for the next page."""
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    old = browser.find_element("tag name", "html")
     element = browser.find_element("css selector", css)
     browser.execute_script("arguments[0].focus()", element)
     element.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 20).until(ec.staleness_of(old))
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located(("tag name", "main")))
 
 
 def sign_in_and_remind(browser, link: str, base: str) -> dict:
@@ -115,6 +120,11 @@ def sign_in_and_remind(browser, link: str, base: str) -> dict:
     _press(browser, "form button[type=submit]")
     seen = browser.find_element("tag name", "main").text
     problems["dashboard"] = axe(browser)
+    if os.environ.get("DASHBOARD_SCREENSHOT"):  # for a person to look at: a full-page picture
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": min(height, 4000), "deviceScaleFactor": 1, "mobile": True})
+        browser.save_screenshot(os.environ["DASHBOARD_SCREENSHOT"])
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
     for form in ("afspraak", "memo", "fase?naar=3", "ondertekenen"):
         browser.get(f"{base}{PAGE}/formulier/{form}")
         problems[form] = axe(browser)
