@@ -53,19 +53,27 @@ async def trajectory_of(s: AsyncSession, key: str, user: User) -> tuple[Trajecto
     return trajectory, await actors.trekker(s, trajectory, user)
 
 
-async def page(ctx: Context, user: User, key: str, evaluation_key: str | None = None) -> dict[str, Any]:
+async def evaluation(ctx: Context, user: User, key: str, session_key: str) -> dict[str, Any]:
+    """One evaluation's results, as ``evaluation_results.results_vm`` shows them in chat
+    (anonymous answers only from the threshold and once closed)."""
+    async with ctx.db.sessionmaker() as s:
+        trajectory, actor = await trajectory_of(s, key, user)
+        session = (await s.execute(select(Session).where(Session.trajectory_id == trajectory.id, Session.key == session_key))).scalar_one_or_none()
+        ev = (await s.execute(select(Evaluation).where(Evaluation.session_id == session.id))).scalar_one_or_none() if session else None
+        if ev is None:
+            raise Refused("dashboard.files.no_evaluation")
+        results = await evaluation_results.results_vm(s, ctx, ev, session, trajectory)
+    return {"results": results, "language": actor.language or trajectory.language or "nl", "actor": actor.name,
+            "trajectory": {"key": trajectory.key, "title": trajectory.title, "timezone": trajectory.timezone}}
+
+
+async def page(ctx: Context, user: User, key: str) -> dict[str, Any]:
     async with ctx.db.sessionmaker() as s:
         trajectory, actor = await trajectory_of(s, key, user)
         base = await summary.build(s, ctx, trajectory)
         sessions = await _timeline(s, trajectory, ctx.now())
         commitments = await commitments_of(s, trajectory)
         evaluations = await _evaluations(s, trajectory)
-        chosen = _chosen(evaluations, evaluation_key)
-        results = None
-        if chosen is not None:
-            ev = await s.get(Evaluation, chosen["id"])
-            session = await s.get(Session, ev.session_id)
-            results = await evaluation_results.results_vm(s, ctx, ev, session, trajectory)
         vm = {
             "trajectory": {"key": trajectory.key, "title": trajectory.title, "id": trajectory.id, "timezone": trajectory.timezone},
             "language": actor.language or trajectory.language or "nl",
@@ -78,7 +86,7 @@ async def page(ctx: Context, user: User, key: str, evaluation_key: str | None = 
             "follow_through": base["follow_through"],
             "series": follow_through_series(commitments, ctx.now(), trajectory.timezone),
             "evaluations": evaluations,
-            "results": results,
+            "last_evaluation": base["last_evaluation"],
             "memos": await _memos(s, trajectory),
             "signoff": base["signoff"],
             "signoff_organisations": await _signoff(s, trajectory),
@@ -195,12 +203,6 @@ async def _evaluations(s: AsyncSession, trajectory: Trajectory) -> list[dict]:
          "answers": answered.get(eid, 0)}
         for eid, anonymous, closes, _closed, key, title, _starts, prompted in rows
     ]
-
-
-def _chosen(evaluations: list[dict], key: str | None) -> dict | None:
-    if not evaluations:
-        return None
-    return next((e for e in evaluations if e["session_key"] == key), evaluations[-1])
 
 
 async def _memos(s: AsyncSession, trajectory: Trajectory) -> list[dict]:

@@ -17,5 +17,6 @@ def register(app: web.Application) -> None:
     app.router.add_get("/dashboard/{key}", pages.dashboard)
     app.router.add_get("/dashboard/{key}/afspraken.xlsx", pages.commitments_file)
     app.router.add_get("/dashboard/{key}/evaluatie/{session}.xlsx", pages.evaluation_file)
+    app.router.add_get("/dashboard/{key}/evaluatie/{session}", pages.evaluation)
     app.router.add_get("/dashboard/{key}/formulier/{form}", pages.form)
     app.router.add_post("/dashboard/{key}/actie/{action}", actions.act)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime
 
 from aiohttp import web
 
@@ -29,7 +30,7 @@ async def dashboard(request: web.Request) -> web.Response:
         return not_signed_in()
     ctx = ctx_of(request)
     try:
-        vm = await dashboard_data.page(ctx, signed.user, request.match_info["key"], request.query.get("evaluatie"))
+        vm = await dashboard_data.page(ctx, signed.user, request.match_info["key"])
     except Refused:
         return refusal(403, "dashboard.forbidden")
     svg = await asyncio.to_thread(follow_through_svg, vm["series"], vm["language"])
@@ -39,6 +40,24 @@ async def dashboard(request: web.Request) -> web.Response:
         feed_url=f"{feed}/dashboard/ics/{auth.feed_token(ctx, signed.person_id)}.ics", timezone=vm["trajectory"]["timezone"],
         short=lambda d: format_short_date(d, vm["language"]), actor_name=vm["actor"],
     )
+
+
+async def evaluation(request: web.Request) -> web.Response:
+    """One evaluation's results (the page links each evaluation here)."""
+    signed = await current(request)
+    if signed is None:
+        return not_signed_in()
+    ctx = ctx_of(request)
+    key = request.match_info["key"]
+    try:
+        vm = await dashboard_data.evaluation(ctx, signed.user, key, request.match_info["session"])
+    except Refused as refused:
+        if refused.key == "dashboard.forbidden":
+            return refusal(403, "dashboard.forbidden")
+        return refusal(404, refused.key)
+    return html_page("evaluation.html", vm["language"], vm=vm, r=vm["results"], key=key, back=f"/dashboard/{key}",
+                     csrf=auth.csrf(ctx, signed.token), actor_name=vm["actor"], timezone=vm["trajectory"]["timezone"],
+                     closes_at=datetime.fromisoformat(vm["results"]["closes"]))
 
 
 def follow_through_svg(series: list[dict], lang: str) -> str:

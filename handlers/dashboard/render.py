@@ -53,12 +53,9 @@ def _environment() -> jinja2.Environment:
 def html_page(name: str, lang: str, status: int = 200, headers: dict | None = None, **vm: Any) -> web.Response:
     tr = Translator(lang)
     tz = vm.get("timezone") or "Europe/Amsterdam"
-    text = _environment().get_template(name).render(
-        tr=tr, tr_en=Translator("en"), lang=tr.lang,
-        when=lambda value: format_datetime(value, tz, tr.lang) if value else "",
-        day=lambda value: format_date(value, tr.lang) if value else "",
-        **vm,
-    )
+    when = lru_cache(maxsize=None)(lambda value: format_datetime(value, tz, tr.lang) if value else "")
+    day = lru_cache(maxsize=None)(lambda value: format_date(value, tr.lang) if value else "")
+    text = _environment().get_template(name).render(tr=tr, tr_en=Translator("en"), lang=tr.lang, when=when, day=day, **vm)
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers={**HEADERS, **(headers or {})})
 
 

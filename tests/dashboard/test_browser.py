@@ -125,9 +125,19 @@ def sign_in_and_remind(browser, link: str, base: str) -> dict:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": min(height, 4000), "deviceScaleFactor": 1, "mobile": True})
         browser.save_screenshot(os.environ["DASHBOARD_SCREENSHOT"])
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
-    for form in ("afspraak", "memo", "fase?naar=3", "ondertekenen"):
-        browser.get(f"{base}{PAGE}/formulier/{form}")
+    for form in ("formulier/afspraak", "formulier/memo", "formulier/fase?naar=3", "formulier/ondertekenen", "evaluatie/start"):
+        browser.get(f"{base}{PAGE}/{form}")
         problems[form] = axe(browser)
+    browser.get(f"{base}{PAGE}/formulier/memo")
+    browser.find_element("id", "titel").send_keys(" ")  # blank (the browser only checks "required")
+    browser.find_element("id", "tekst").send_keys(" ")
+    _press(browser, "form[action$='/actie/memo-voorbeeld'] button[type=submit]")
+    assert 'aria-invalid="true"' in browser.page_source  # the use case's problems next to the fields
+    problems["memo problems"] = axe(browser)
+    browser.find_element("id", "titel").send_keys("Verslag")
+    browser.find_element("id", "tekst").send_keys("Dank voor jullie komst.")
+    _press(browser, "form[action$='/actie/memo-voorbeeld'] button[type=submit]")
+    problems["memo preview"] = axe(browser)
     browser.get(f"{base}{PAGE}")
     form = browser.find_element("css selector", "form[action$='/actie/herinneren']")
     Select(form.find_element("tag name", "select")).select_by_value("start")

@@ -47,7 +47,11 @@ async def test_evaluation_answers_as_excel(dash, web):
     none = await web.get(f"{PAGE}/evaluatie/bestuurlijk.xlsx")
     assert none.status == 409 and "geen evaluatie" in none.text
     page = await web.get(PAGE)
-    assert "Oudere bewoners alleen thuis" in page.text  # the results on the page (named form)
+    assert f'href="{PAGE}/evaluatie/start"' in page.text
+    results = await web.get(f"{PAGE}/evaluatie/start")
+    assert results.status == 200 and "Oudere bewoners alleen thuis" in results.text  # named form: with the name
+    assert "Ambassadeur GGD" in results.text
+    assert (await web.get(f"{PAGE}/evaluatie/bestuurlijk")).status == 404
 
 
 async def test_anonymous_answers_follow_the_chat_rules(dash, web):
@@ -61,6 +65,9 @@ async def test_anonymous_answers_follow_the_chat_rules(dash, web):
     assert few.status == 409 and "Traceback" not in few.text
     page = await web.get(PAGE)
     assert "Geheim antwoord een" not in page.text and "anoniem" in page.text
+    results = await web.get(f"{PAGE}/evaluatie/start")
+    assert results.status == 200 and "Geheim antwoord een" not in results.text
+    assert "te zien vanaf 3 antwoorden" in results.text
 
 
 async def test_the_calendar_feed_has_every_session(dash, web):
