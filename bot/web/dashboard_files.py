@@ -11,17 +11,16 @@ import io
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import export
 from bot.calendar import build_feed
 from bot.context import Context
-from bot.formatting import format_datetime
 from bot.i18n import t
 from bot.identity import User
 from bot.interactions.errors import Refused
-from bot.models import EvaluationResponse, Person, Session, Trajectory
-from bot.services import directory, evaluation_results, evaluations, invitations
+from bot.models import Person, Session, Trajectory
+from bot.services import directory, evaluation_results, evaluations, exports, invitations
 from bot.web import dashboard_auth, dashboard_data
 
 
@@ -39,15 +38,8 @@ async def evaluation_answers(ctx: Context, user: User, key: str, session_key: st
         ev = await evaluations.find(s, session.id) if session is not None else None
         if ev is None:
             raise Refused("dashboard.files.no_evaluation")
+        await exports.check_handout(s, ctx, ev, session, trajectory, lang)
         cfg = evaluations.config(trajectory)
-        answers = (
-            await s.execute(select(func.count()).select_from(EvaluationResponse).where(EvaluationResponse.evaluation_id == ev.id))
-        ).scalar_one()
-        reason = evaluation_results.hidden(ev, answers, cfg, ctx.now())
-        if reason:
-            closes = format_datetime(ev.closes_at, trajectory.timezone, lang)
-            raise Refused(f"evaluation.export.{reason}", title=session.title, trajectory=trajectory.title,
-                          threshold=cfg.threshold, closes=closes)
         table = await evaluation_results.export_table(s, session, cfg.threshold)
     content = export.render(table, "xlsx", trajectory.timezone, session.title, lang)
     return File(content, export.filename(session.key, "xlsx"))
