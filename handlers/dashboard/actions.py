@@ -23,7 +23,7 @@ from bot.web import dashboard_auth as auth
 from bot.web import dashboard_data
 from handlers.dashboard import answers
 from handlers.dashboard.render import html_page, refusal, told
-from handlers.dashboard.signin import ctx_of, current, not_signed_in
+from handlers.dashboard.signin import ctx_of, current, foreign, not_signed_in
 
 
 @dataclass
@@ -57,7 +57,7 @@ async def act(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     key, name = request.match_info["key"], request.match_info["action"]
     form = await request.post()
-    if not auth.csrf_ok(ctx, signed.token, form.get("csrf")):
+    if foreign(request) or not auth.csrf_ok(ctx, signed.token, form.get("csrf")):
         return refusal(403, "dashboard.csrf")
     try:
         async with ctx.db.sessionmaker() as s:

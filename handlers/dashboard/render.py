@@ -20,7 +20,7 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no sign-in token to other sites; our forms still send their Origin
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }

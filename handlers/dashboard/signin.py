@@ -21,6 +21,18 @@ async def current(request: web.Request) -> auth.SignedIn | None:
     return await auth.current(ctx, request.cookies.get(auth.COOKIE))
 
 
+def foreign(request: web.Request) -> bool:
+    """A POST that a browser sent from another site (its Origin is not PUBLIC_URL's): a
+    second guard next to the CSRF token, also against signing someone into another's session.
+    Our pages send their own origin (Referrer-Policy same-origin); "null" is refused."""
+    origin = request.headers.get("Origin")
+    base = ctx_of(request).settings.public_url or ""
+    if not origin or not base:
+        return False
+    parts = base.split("/")
+    return origin.rstrip("/") != "/".join(parts[:3])
+
+
 def not_signed_in() -> web.Response:
     return refusal(403, "dashboard.signin.needed")
 
@@ -41,7 +53,7 @@ async def sign_in(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     token = request.match_info["token"]
     form = await request.post()
-    if ctx.links is None or not ctx.links.csrf_ok("dashboard-in:" + token, form.get("csrf")):
+    if foreign(request) or ctx.links is None or not ctx.links.csrf_ok("dashboard-in:" + token, form.get("csrf")):
         return refusal(403, "dashboard.csrf")
     started = await auth.redeem(ctx, token)
     if isinstance(started, str):
@@ -60,7 +72,7 @@ async def sign_out(request: web.Request) -> web.Response:
     form = await request.post()
     if signed is None:
         return not_signed_in()
-    if not auth.csrf_ok(ctx, signed.token, form.get("csrf")):
+    if foreign(request) or not auth.csrf_ok(ctx, signed.token, form.get("csrf")):
         return refusal(403, "dashboard.csrf")
     await auth.sign_out(ctx, signed.token)
     signed_lang = form.get("lang") if form.get("lang") in ("nl", "en") else "nl"

@@ -112,8 +112,9 @@ class Web:
         async with self.http.get(self._url(path), headers=self._headers(), allow_redirects=False) as r:
             return await self._read(r)
 
-    async def post(self, path: str, data=None) -> Page:
-        async with self.http.post(self._url(path), data=data or {}, headers=self._headers(), allow_redirects=False) as r:
+    async def post(self, path: str, data=None, origin: str | None = None) -> Page:
+        headers = {**self._headers(), **({"Origin": origin} if origin else {})}
+        async with self.http.post(self._url(path), data=data or {}, headers=headers, allow_redirects=False) as r:
             return await self._read(r)
 
 

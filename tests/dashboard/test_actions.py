@@ -19,6 +19,10 @@ async def test_without_or_with_a_foreign_csrf_token_nothing_happens(dash, web):
         refused = await act(web, token, "uitnodigen", sessie="start")
         assert refused.status == 403 and "formulier is verlopen" in refused.text
     assert await outbox_count(dash) == before
+    # The right token, sent by a page of another site: refused too; from the bot's own pages it works.
+    foreign = await web.post(f"{PAGE}/actie/uitnodigen", {"csrf": csrf, "sessie": "start"}, origin="https://elders.example")
+    assert foreign.status == 403
+    assert await outbox_count(dash) == before
     # A token of the trekker's own earlier session does not work in a new one.
     web.cookie = None
     await signed_in(dash, web)

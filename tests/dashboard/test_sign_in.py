@@ -60,6 +60,9 @@ async def test_a_forged_link_and_no_csrf_are_refused(dash, web):
     assert (await web.get("/dashboard/in/not-a-real-token")).status == 403
     link = await link_for(dash, TREKKER)
     assert (await web.post(link, {})).status == 403
+    page = await web.get(link)
+    for origin in ("https://elders.example", "null"):
+        assert (await web.post(link, {"csrf": page.csrf}, origin=origin)).status == 403
     assert web.cookie is None
     assert (await web.get(link)).status == 200  # still unused
 
