@@ -131,3 +131,18 @@ async def test_without_public_url_the_command_says_so(harness):
     await harness.import_example()
     reply = harness.reply(await harness.command(TREKKER, "dashboard"))
     assert "PUBLIC_URL" in reply and "http" not in reply
+
+
+async def test_the_e_mail_variant_acts_as_the_trekkers_address(dash, web):
+    """``sign_in_link(ctx, person)`` (for the page "Wat wacht er op mij"): the session acts
+    as ``identity.email(person.email)``, which the trekker check accepts."""
+    await dash.h.import_example()
+    async with dash.h.ctx.db.sessionmaker() as s:
+        trekker = (await s.execute(select(Person).where(Person.email == TREKKER))).scalar_one()
+    link = await dashboard_auth.sign_in_link(dash.h.ctx, trekker)
+    page = await web.get(link)
+    assert (await web.post(link, {"csrf": page.csrf})).status == 303
+    assert (await web.get(PAGE)).status == 200
+    async with dash.h.ctx.db.sessionmaker() as s:
+        platform = (await s.execute(select(DashboardSession.platform))).scalar_one()
+    assert platform == "email"
