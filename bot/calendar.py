@@ -155,3 +155,25 @@ def session_of_uid(uid: str) -> tuple[str, str] | None:
     if not (dot and trajectory_key and session_key):
         return None
     return trajectory_key, session_key
+
+
+def build_feed(events: list[CalendarEvent], name: str) -> bytes:
+    """Many sessions in one subscribable calendar (``METHOD:PUBLISH``, no attendees):
+    each event as :func:`build_ics` writes it, so UID and SEQUENCE are the same."""
+    from dataclasses import replace
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _text(name))
+    years = []
+    for event in events:
+        single = Calendar.from_ical(build_ics(replace(event, organizer_email=None, attendee_email=None)))
+        for vevent in single.walk("VEVENT"):
+            cal.add_component(vevent)
+            years.append(vevent.decoded("dtstart").year)
+    if years:
+        cal.add_missing_timezones(first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1))
+    return cal.to_ical()

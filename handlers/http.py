@@ -11,7 +11,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.i18n import t
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
 from bot.services.invitations import calendar_file as calendar_file_of
-from handlers import edge, pages
+from handlers import dashboard, edge, pages
 
 log = logging.getLogger("dialoogbot.edge")
 
@@ -26,6 +26,7 @@ def register(app: web.Application, bot) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ics/{token}.ics", calendar_file)
     pages.register(app)  # /privacy and /voorwaarden, linked from the Teams manifest
+    dashboard.register(app)  # /dashboard/...: the trekker's dashboard
     if getattr(bot, "teams", None) is None:
         app.router.add_post("/api/messages", teams_not_configured)  # without Teams settings: 401
 
