@@ -224,7 +224,8 @@ def cmd_export(args, settings: Settings) -> int:
     prepare_database(settings, args.lang)
     with CliProgress(args.lang) as progress:
         result = asyncio.run(
-            export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang, progress=progress)
+            export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang, progress=progress,
+                               now=now_of(settings))
         )
     to_stdout = args.output == "-"
     say = (lambda name, **p: print(t(args.lang, f"cli.export.{name}", **p), file=sys.stderr)) if to_stdout else (
@@ -244,7 +245,8 @@ def cmd_export(args, settings: Settings) -> int:
         Path(output).write_bytes(result.content)
         say("written", count=result.rows, file=output)
     if result.anonymous:
-        say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+        reason = "below_threshold" if result.below_threshold else "until_closed" if result.until_closed else "anonymous"
+        say(reason, threshold=result.threshold)
     return 0
 
 
