@@ -154,6 +154,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
             out(lang, "removed_line", name=name, email=email)
+        if not args.dry_run:
+            out(lang, "removed_erase_hint", key=report.key)
     if report.lookup_skipped:
         out(lang, "lookup_skipped")
     elif report.unreachable:
@@ -306,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of headers and messages, and so the CSV separator (default nl)")
     p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
     p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
+    from bot.privacy.cli import add_parser as add_privacy_parser
+
+    add_privacy_parser(sub)
     return parser
 
 
@@ -318,6 +323,17 @@ COMMANDS = {
     "export": cmd_export,
     "teams-manifest": cmd_teams_manifest,
 }
+
+
+def cmd_privacy(args, settings: Settings) -> int:
+    """``privacy export|erase|status``: the AVG rights (bot/privacy/cli.py)."""
+    from bot.privacy.cli import run
+
+    prepare_database(settings, args.lang)
+    return run(args, settings.database_url, now_of(settings))
+
+
+COMMANDS["privacy"] = cmd_privacy
 
 
 OWN_LOGGERS = ("bot", "dialoogbot", "handlers", "scheduling")

@@ -137,6 +137,7 @@ async def _apply(
             "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
             "current_phase": spec.current_phase,
             "reminders": reminders,
+            "retention_days": spec.retention_days,
             "source_file": tf.path,
         },
     )

@@ -14,6 +14,7 @@ from scheduling.sweep import sweep
 
 SWEEP_JOB = "sweep"
 CLEANUP_JOB = "cleanup"
+RETENTION_JOB = "privacy_retention"
 EVENT_MEMORY = timedelta(days=1)  # Slack retries an event within minutes
 
 
@@ -25,6 +26,13 @@ async def cleanup_job(ctx: Context) -> None:
     """Forget delivered event ids once Slack can no longer retry them."""
     async with ctx.db.transaction() as s:
         await s.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < ctx.now() - EVENT_MEMORY))
+
+
+async def retention_job(ctx: Context) -> None:
+    """Daily: erase the personal data of trajectories past their retention; empty old messages."""
+    from bot.privacy import retention
+
+    await retention.run(ctx)
 
 
 def start_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -41,6 +49,8 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
         next_run_time=datetime.now(timezone.utc),  # catch up at once after downtime
     )
     scheduler.add_job(cleanup_job, "interval", hours=1, id=CLEANUP_JOB, replace_existing=True, args=[ctx], max_instances=1, coalesce=True)
+    scheduler.add_job(retention_job, "interval", hours=24, id=RETENTION_JOB, replace_existing=True, args=[ctx], max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1))
     scheduler.start()
     return scheduler
 
