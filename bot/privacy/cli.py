@@ -39,8 +39,8 @@ def run(args, database_url: str, now: datetime) -> int:
     return {"export": _export, "erase": _erase, "status": _status}[args.action](args, database_url, now)
 
 
-def _say(lang: str, name: str, err: bool = False, **params) -> None:
-    print(t(lang, f"cli.privacy.{name}", **params), file=sys.stderr if err else sys.stdout)
+def _say(lang: str, key: str, /, err: bool = False, **params) -> None:
+    print(t(lang, f"cli.privacy.{key}", **params), file=sys.stderr if err else sys.stdout)
 
 
 async def _with_db(database_url: str, work):
