@@ -78,7 +78,7 @@ async def lookup_people(
         try:
             found[person.email] = await finder.find(person.email)  # PlatformUnavailable: stop, write nothing
         except ChatError as exc:
-            log.warning("lookup of %s failed: %s", person.email, exc.code)
+            log.warning("lookup of a person failed: %s", exc.code)
             found[person.email] = None
         progress("lookup", done, len(todo))
     return found, False
