@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import local
 from tests.e2e.anonymity_checks import assert_no_trace_in_files, assert_unlinkable
-from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_THUISZORG, AMB_WELZIJN, TREKKER, bot_messages, full_text
+from tests.e2e.conftest import (
+    AMB_GGD, AMB_LINDE, AMB_THUISZORG, AMB_WELZIJN, TREKKER, bot_messages, full_text, harness_env, run_cli,
+)
 from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
 
 ANSWERS = {AMB_LINDE: "Antwoord-Linde-7731", AMB_GGD: "Antwoord-GGD-1290", AMB_WELZIJN: "Antwoord-Welzijn-5512"}
@@ -26,7 +28,14 @@ def results_to(h) -> list:
     return [m for m in bot_messages(h.emu, h.uid(TREKKER)) if (m.text or "").startswith("Resultaten evaluatie")]
 
 
-async def test_three_anonymous_answers_cannot_be_linked_to_anyone(harness, caplog):
+def summary_line(h) -> str:
+    """The evaluation line of the last status summary in the status channel."""
+    posts = [full_text(m) for m in h.emu.messages("C0HITTEPLAN") if "Evaluatie Startbijeenkomst" in full_text(m)]
+    assert posts, "no summary with the evaluation"
+    return next(line for line in posts[-1].splitlines() if "Evaluatie Startbijeenkomst" in line)
+
+
+async def test_three_anonymous_answers_cannot_be_linked_to_anyone(harness, caplog, tmp_path):
     h = harness
     await h.import_example(text=anonymous_hitteplan())
     await invite_and_answer(h, {e: "Ik kom" for e in ANSWERS} | {AMB_THUISZORG: "Ik kom"})
@@ -49,9 +58,17 @@ async def test_three_anonymous_answers_cannot_be_linked_to_anyone(harness, caplo
     shown = "\n".join(full_text(m) for m in bot_messages(h.emu, h.uid(TREKKER)))
     assert not any(t in shown for t in ANSWERS.values())
     assert "zie je als hij sluit" in full_text(results_to(h)[-1])
+    assert "gemiddeld 4,0" not in summary_line(h), "no average while it is open, even from the threshold on"
+    r = await run_cli("export", "evaluations", "--session", "start", "--output", "-", env=harness_env(h), cwd=tmp_path)
+    assert r.code == 0 and not any(t in r.out for t in ANSWERS.values()) and "staat nog open" in r.err, r.both
 
     # Closed: the pool moved into the answers table; still nothing links them.
     await jump(h, local(2027, 3, 16, 16, 31))
     final = full_text(results_to(h)[-1])
     assert all(t in final for t in ANSWERS.values())
+    await h.command(TREKKER, "status")
+    await h.drain()
+    assert "gemiddeld 4,0" in summary_line(h)
+    r = await run_cli("export", "evaluations", "--session", "start", "--output", "-", env=harness_env(h), cwd=tmp_path)
+    assert r.code == 0 and all(t in r.out for t in ANSWERS.values()), r.both
     await assert_unlinkable(h.ctx, ANSWERS, [])
