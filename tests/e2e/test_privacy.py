@@ -132,3 +132,32 @@ async def test_a_person_removed_from_the_file_is_inactive_and_the_import_offers_
     assert AMB_WELZIJN in r.out and "python -m bot privacy erase --email" in r.out and "--trajectory hitteplan-voorbeeldstad" in r.out
     p = await person(h, AMB_WELZIJN)
     assert p is not None and not p.active and p.erased_at is None
+
+
+async def _erase_at_a_terminal(h, tmp_path, answer: str):
+    """``privacy erase`` with a terminal as standard input, answering ``answer``."""
+    import asyncio
+    import os
+    import sys
+
+    master, slave = os.openpty()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "privacy", "erase", "--email", AMB_WELZIJN,
+        stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=harness_env(h), cwd=str(tmp_path),
+    )
+    os.close(slave)
+    os.write(master, answer.encode() + b"\n")
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    os.close(master)
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_erase_asks_at_a_terminal_in_dutch(harness, tmp_path):
+    h = harness
+    await h.import_example()
+    code, out, err = await _erase_at_a_terminal(h, tmp_path, "n")
+    assert code == 1 and "Niets gewist." in out, (out, err)
+    assert (await person(h, AMB_WELZIJN)) is not None
+    code, out, err = await _erase_at_a_terminal(h, tmp_path, "j")
+    assert code == 0 and "Gewist" in out, (out, err)
+    assert (await person(h, AMB_WELZIJN)) is None
