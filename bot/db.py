@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import sqlite3
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import AsyncIterator, Callable, Iterator
@@ -259,11 +260,8 @@ class Database:
                 try:
                     cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                     await cursor.close()
-                except sa_exc.DBAPIError:
+                except sqlite3.OperationalError:  # busy or locked: a later call checkpoints
                     pass
-                except Exception as exc:  # the driver's own OperationalError (busy)
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
 
     async def ping(self) -> None:
         """Raises when the database cannot be reached (the health check)."""
