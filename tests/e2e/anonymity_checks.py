@@ -59,6 +59,7 @@ async def assert_unlinkable(ctx, answers: dict[str, str], records: list[logging.
             xmins = (await s.execute(text_sql("SELECT count(DISTINCT xmin::text) FROM evaluation_pool"))).scalar_one()
             assert xmins <= 1, "every pending answer set was written by the same (last) transaction"
         else:
+            assert (await s.execute(text_sql("PRAGMA secure_delete"))).scalar_one() == 1, "deleted rows are zeroed"
             try:
                 await s.execute(text_sql("SELECT rowid FROM evaluation_pool"))
                 raise AssertionError("the pool has a rowid: its order would be the order of answering")
