@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import identity
+from bot.privacy import logs as privacy_logs
 from bot.chat import Chat
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.context import Context
@@ -74,6 +75,7 @@ def bootstrap(
 ) -> Bot:
     """Wire everything; tests call this with their own clock, emulator URLs and (for
     Teams) a token source returning a fixed test token."""
+    privacy_logs.install()
     db = Database(settings.database_url)
     if clock is None:
         clock = ManualClock(settings.frozen_now) if settings.frozen_now else SystemClock()

@@ -174,6 +174,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
             out(lang, "removed_line", name=name, email=email)
+        if not args.dry_run:
+            out(lang, "removed_erase_hint", key=report.key)
     if email_enabled():
         reached = {where: report.reached.get(where, 0) for where in ("slack", "teams", "email", "nowhere")}
         out(lang, "reached", **reached)
@@ -249,7 +251,8 @@ def cmd_export(args, settings: Settings) -> int:
     prepare_database(settings, args.lang)
     with CliProgress(args.lang) as progress:
         result = asyncio.run(
-            export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang, progress=progress)
+            export_evaluations(settings.database_url, args.session, args.format, args.trajectory, args.lang, progress=progress,
+                               now=now_of(settings))
         )
     to_stdout = args.output == "-"
     say = (lambda name, **p: print(t(args.lang, f"cli.export.{name}", **p), file=sys.stderr)) if to_stdout else (
@@ -269,7 +272,8 @@ def cmd_export(args, settings: Settings) -> int:
         Path(output).write_bytes(result.content)
         say("written", count=result.rows, file=output)
     if result.anonymous:
-        say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+        reason = "below_threshold" if result.below_threshold else "until_closed" if result.until_closed else "anonymous"
+        say(reason, threshold=result.threshold)
     if result.attendance is not None:
         say("attendance", **result.attendance)
     return 0
@@ -334,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of headers and messages, and so the CSV separator (default nl)")
     p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
     p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
+    from bot.privacy.cli import add_parser as add_privacy_parser
+
+    add_privacy_parser(sub)
     return parser
 
 
@@ -346,6 +353,17 @@ COMMANDS = {
     "export": cmd_export,
     "teams-manifest": cmd_teams_manifest,
 }
+
+
+def cmd_privacy(args, settings: Settings) -> int:
+    """``privacy export|erase|status``: the AVG rights (bot/privacy/cli.py)."""
+    from bot.privacy.cli import run
+
+    prepare_database(settings, args.lang)
+    return run(args, settings.database_url, now_of(settings))
+
+
+COMMANDS["privacy"] = cmd_privacy
 
 
 OWN_LOGGERS = ("bot", "dialoogbot", "handlers", "scheduling")

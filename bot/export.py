@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
@@ -43,6 +43,7 @@ class Export:
     rows: int = 0
     anonymous: bool = False
     below_threshold: bool = False
+    until_closed: bool = False  # anonymous and still open: no answers yet
     threshold: int = 0
     path: str | None = None
     content: bytes = b""
@@ -134,7 +135,7 @@ def _reporting(rows: list, progress: Callable[[str, int, int], None]) -> Iterato
 
 async def export_evaluations(
     database_url: str, session_key: str, fmt: str, trajectory_key: str | None = None, lang: str = "nl",
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None, now: datetime | None = None,
 ) -> Export:
     """The CLI's export: find the session by key, build the file."""
     database = Database(database_url)
@@ -154,7 +155,7 @@ async def export_evaluations(
             session = found[0]
             trajectory = await s.get(Trajectory, session.trajectory_id)
             threshold = evaluations.config(trajectory).threshold
-            table = await evaluation_results.export_table(s, session, threshold)
+            table = await evaluation_results.export_table(s, session, threshold, now or datetime.now(timezone.utc))
             if table is None:
                 return Export("no_evaluation")
             came = (await attendance.counts(s, [session.id])).get(session.id)
@@ -166,7 +167,8 @@ async def export_evaluations(
     return Export(
         rows=rows,
         anonymous=table.anonymous,
-        below_threshold=table.anonymous and not rows,
+        below_threshold=table.hidden == "threshold",
+        until_closed=table.hidden == "until_closed",
         threshold=threshold,
         content=render(table, fmt, trajectory.timezone, session.title, lang, came),
         attendance=came,
@@ -177,7 +179,7 @@ def filename(session_key: str, fmt: str) -> str:
     return f"evaluatie-{session_key}.{fmt}"
 
 
-async def outbox_file(db: Database, data: dict, lang: str) -> bytes:
+async def outbox_file(db: Database, data: dict, lang: str, now: datetime | None = None) -> bytes:
     """The bytes of an ``evaluation_export`` outbox row, from the database as it is now.
 
     The row holds only which evaluation and format; the answers are never copied into
@@ -190,9 +192,10 @@ async def outbox_file(db: Database, data: dict, lang: str) -> bytes:
         if session is None:
             raise ChatError("evaluation_gone", permanent=True)
         trajectory = await s.get(Trajectory, session.trajectory_id)
-        table = await evaluation_results.export_table(s, session, evaluations.config(trajectory).threshold)
+        threshold = evaluations.config(trajectory).threshold
+        table = await evaluation_results.export_table(s, session, threshold, now or datetime.now(timezone.utc))
         came = (await attendance.counts(s, [session.id])).get(session.id)
-    if table is None or (table.anonymous and not table.rows):
+    if table is None or table.hidden:
         raise ChatError("export_not_allowed", permanent=True)
     return render(table, data.get("format", "xlsx"), trajectory.timezone, session.title, lang, came)
 

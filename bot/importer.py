@@ -80,7 +80,7 @@ async def lookup_people(
         try:
             found[person.email] = await finder.find(person.email)  # PlatformUnavailable: stop, write nothing
         except ChatError as exc:
-            log.warning("lookup of %s failed: %s", person.email, exc.code)
+            log.warning("lookup of a person failed: %s", exc.code)
             found[person.email] = None
         progress("lookup", done, len(todo))
     return found, False
@@ -139,6 +139,7 @@ async def _apply(
             "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
             **({"current_phase": spec.current_phase} if report.created else {}),
             "reminders": reminders,
+            "retention_days": spec.retention_days,
             "source_file": tf.path,
         },
     )

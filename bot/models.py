@@ -76,6 +76,9 @@ class Trajectory(Base):
     reminders: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_file: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None]
+    # Personal data is erased this many days after the last session (bot/privacy/retention.py).
+    retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
+    erased_at: Mapped[datetime | None]  # when retention erased its personal data
 
     phases: Mapped[list[Phase]] = relationship(back_populates="trajectory", order_by="Phase.number")
     organisations: Mapped[list[Organisation]] = relationship(back_populates="trajectory")
@@ -131,6 +134,7 @@ class Person(Base):
     teams_reference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lookup_error: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)  # false once removed from the file
+    erased_at: Mapped[datetime | None]  # a tombstone: personal data erased, kept for the counts
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="people")
     organisation: Mapped[Organisation] = relationship(back_populates="people")
@@ -442,6 +446,36 @@ class EvaluationResponse(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+
+
+class EvaluationPoolAnswer(Base):
+    """An anonymous answer set waiting to be moved into ``evaluation_response``.
+
+    No person, no time; a random key and (SQLite) no rowid, so the storage order is
+    the random key's.  The whole pool of an evaluation is rewritten by every answer
+    and moved in random order in batches (``bot.services.evaluation_answers``).
+    """
+
+    __tablename__ = "evaluation_pool"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PrivacyArchive(Base):
+    """What stays of a trajectory once retention erased its personal data: counts per
+    organisation kind and evaluation averages, nothing about a person."""
+
+    __tablename__ = "privacy_archive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    ended_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime]
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 MEMO_AUDIENCES = ("all", "roles", "organisations", "session")

@@ -42,6 +42,7 @@ from bot.trajectory_format.model import (
     OrganisationSpec, PersonSpec, PhaseSpec, QuestionSpec, RemindersSpec, SessionSpec, SummarySpec,
     TrajectoryFile, TrajectorySpec,
 )
+from bot.trajectory_format.model import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 from bot.trajectory_format.nodes import MERGE_TAG, NULL_TAG, PathNode, TooLarge, join
 from bot.trajectory_format.people import read_organisations, read_people
 from bot.trajectory_format.references import Known
@@ -61,7 +62,7 @@ _SLACK_ID_RE = re.compile(r"[CGD][A-Z0-9]{2,}")
 _TOP_FIELDS = ("version", "trajectory", "phases", "organisations", "people", "sessions", "commitments",
                "evaluation_forms")
 _TRAJECTORY_FIELDS = ("key", "title", "theme", "language", "timezone", "status_channel", "summary",
-                      "current_phase", "reminders")
+                      "current_phase", "reminders", "retention_days")
 _PHASE_FIELDS = ("name", "starting_point", "result")
 _SUMMARY_FIELDS = ("weekday", "time")
 # reminders: field -> (low, high) for integers; booleans and lists are handled by name
@@ -242,6 +243,8 @@ def _read_trajectory(c: Checker, n: PathNode | None) -> tuple[TrajectorySpec | N
         summary=_read_summary(c, f.get("summary")),
         current_phase=c.integer(f["current_phase"], 1, 3) if "current_phase" in f else 1,
         reminders=_read_reminders(c, f.get("reminders")),
+        retention_days=c.integer(f["retention_days"], MIN_RETENTION_DAYS, MAX_RETENTION_DAYS) or DEFAULT_RETENTION_DAYS
+        if "retention_days" in f else DEFAULT_RETENTION_DAYS,
     )
     return spec, zone
 

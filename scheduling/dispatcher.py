@@ -47,7 +47,7 @@ class Outcome:
     retry_in: float | None = None
 
 
-async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpload:
+async def file_upload(row: OutboxMessage, db: Database | None = None, now=None) -> FileUpload:
     """The file of a ``file`` row: stored text, a chart rendered now from its data, or an
     evaluation export built now from the database."""
     data = row.data
@@ -58,7 +58,7 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
     elif row.template == "evaluation_export":
         from bot.export import outbox_file
 
-        content = await outbox_file(db, data, row.language)
+        content = await outbox_file(db, data, row.language, now)
     else:
         content = data["content"].encode("utf-8")
     return FileUpload(
@@ -228,7 +228,7 @@ class Dispatcher:
                 thread = await self._thread_of(row)
                 if isinstance(thread, Outcome):
                     return thread
-                ref = await chat.send_file(row.target, await file_upload(row, self.db), thread)
+                ref = await chat.send_file(row.target, await file_upload(row, self.db, self.clock.now()), thread)
             else:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)

@@ -14,6 +14,7 @@ from scheduling.sweep import sweep
 
 SWEEP_JOB = "sweep"
 CLEANUP_JOB = "cleanup"
+RETENTION_JOB = "privacy_retention"
 EVENT_MEMORY = timedelta(days=1)  # Slack retries an event within minutes
 MAIL_REPLIES_JOB = "mail_replies"
 MAIL_REPLIES_EVERY = 60.0  # seconds at least between two looks into the IMAP folder
@@ -36,6 +37,13 @@ async def mail_replies_job(ctx: Context) -> None:
     await read_replies(ctx)
 
 
+async def retention_job(ctx: Context) -> None:
+    """Daily: erase the personal data of trajectories past their retention; empty old messages."""
+    from bot.privacy import retention
+
+    await retention.run(ctx)
+
+
 def start_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
@@ -56,6 +64,8 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
             mail_replies_job, "interval", seconds=every, id=MAIL_REPLIES_JOB, replace_existing=True, args=[ctx],
             max_instances=1, coalesce=True,
         )
+    scheduler.add_job(retention_job, "interval", hours=24, id=RETENTION_JOB, replace_existing=True, args=[ctx], max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1))
     scheduler.start()
     return scheduler
 

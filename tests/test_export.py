@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from bot import cli
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_WELZIJN, COLLEGA, TREKKER, cli_env, harness_env, run_cli
-from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, to_prompt_time, unpaced
-from tests.conftest import ROOT
+from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.conftest import ROOT, local
 
 FORMULA = '=HYPERLINK("https://evil.example","klik")'
 HOSTILE = "<!channel> *hitte* & \"aanhalingstekens\", komma's\nen een tweede regel"
@@ -33,6 +33,7 @@ def _unpaced(harness):
 async def export(h, monkeypatch, tmp_path, *args: str) -> tuple[int, str, bytes | None]:
     """Run the CLI in a thread (its own event loop); returns (exit code, printed text, file)."""
     monkeypatch.setenv("DATABASE_URL", h.bot.settings.database_url)
+    monkeypatch.setenv("DIALOOGBOT_NOW", h.clock.now().isoformat())  # the CLI runs on the harness clock
     output = tmp_path / "out.bin"
     argv = ["export", "evaluations", *args]
     if "--output" not in args:
@@ -117,6 +118,11 @@ async def test_anonymous_export_has_no_identities_and_waits_for_the_threshold(ha
     assert csv_rows(content) == [["waarde", "doelen", "risico", "nodig"]]
 
     await fill_in(h, AMB_WELZIJN, rating=3, choice="Deels", risico="derde")
+    code, printed, content = await export(h, monkeypatch, tmp_path, "--session", "start", "--format", "csv")
+    assert code == 0 and "staat nog open" in printed, printed
+    assert csv_rows(content) == [["waarde", "doelen", "risico", "nodig"]], "nothing while the form is open"
+
+    await jump(h, local(2027, 3, 16, 16, 31))  # closed
     code, printed, content = await export(h, monkeypatch, tmp_path, "--session", "start", "--format", "csv")
     assert code == 0 and "3 antwoorden geschreven" in printed and "geen namen" in printed
     rows = csv_rows(content)

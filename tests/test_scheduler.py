@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import ProcessedEvent
-from scheduling.scheduler import CLEANUP_JOB, SWEEP_JOB, cleanup_job, start_scheduler
+from scheduling.scheduler import CLEANUP_JOB, RETENTION_JOB, SWEEP_JOB, cleanup_job, start_scheduler
 from tests.conftest import POSTGRES, ROOT, _pg_admin, pg_url
 
 
@@ -23,7 +23,9 @@ async def test_scheduler_has_fixed_jobs_at_the_configured_interval(harness):
         sweep, cleanup = scheduler.get_job(SWEEP_JOB), scheduler.get_job(CLEANUP_JOB)
         assert sweep.trigger.interval == timedelta(seconds=harness.bot.settings.scheduler_interval)
         assert cleanup.trigger.interval == timedelta(hours=1)
-        assert len(scheduler.get_jobs()) == 2
+        retention = scheduler.get_job(RETENTION_JOB)
+        assert retention.trigger.interval == timedelta(hours=24)
+        assert len(scheduler.get_jobs()) == 3
     finally:
         scheduler.shutdown(wait=False)
 

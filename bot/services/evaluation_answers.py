@@ -1,16 +1,38 @@
 """Answering an evaluation: who may open the form, checking every answer, storing it.
 
-The anonymity rules of ``bot.services.evaluations`` are kept here: the person-side
-trace of an anonymous form is the prompt's "has responded" marker (a boolean, no
-time), claimed atomically in one transaction; the answers follow in a second
-transaction with no person and no time, which rewrites the evaluation's whole answer
-set in random order with fresh random ids (``_shuffle_in``).  Nothing here logs a
-person together with an answer, and an anonymous answer cannot be changed later.
+The anonymity of an anonymous form is kept here.  Three things must never be
+linkable: the person, the fact that they answered, and their answers; not by a
+column, a row order, a timestamp, a transaction id, a log line or a page of the
+SQLite WAL.  How:
+
+1. *Marked at once.*  Sending the form claims the prompt's "has responded" marker
+   (a boolean, no time) atomically, withdraws the reminder and queues the "bedankt"
+   update of the prompt message, in one transaction that holds no answers.
+2. *A pending pool.*  The answers go in a second transaction, with no person and no
+   time, into ``evaluation_pool``.  That transaction rewrites the evaluation's whole
+   pool: every pending answer set is deleted and written again, in random order, with
+   fresh random keys (SQLite: a table without rowid, so the file's order is the random
+   key's; PostgreSQL: every pool row carries the same ``xmin``).  A reader of the
+   database sees a bag of answers that were all written at the same moment.
+3. *Batches in random order.*  When the pool holds ``POOL_BATCH`` answer sets, and
+   when the evaluation closes, the pool is moved into ``evaluation_response`` by
+   rewriting the evaluation's whole answer set in random order with fresh random ids
+   (``_shuffle_in``).  So the answers table only changes every ``POOL_BATCH`` answers,
+   and then says nothing about who came last.
+4. *No trace on disk.*  SQLite runs with ``secure_delete`` (deleted rows are zeroed)
+   and, after every pool write, the WAL is checkpointed and truncated
+   (``Database.checkpoint``), so the WAL holds no page images in submission order.
+   Nothing here logs at the moment of answering.
+
+The "bedankt" outbox rows do carry the person and the time of answering, as any
+message to that person does; nothing of the answers carries a time or an order, so
+they match nothing.  Results of an anonymous form appear only once it has closed and
+from the threshold (``evaluation_results.hidden``).  An anonymous answer cannot be
+changed later: nothing links it to its author any more.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import uuid
 from dataclasses import dataclass
@@ -24,11 +46,11 @@ from bot.context import Context
 from bot.identity import User, is_user
 from bot.interactions.errors import Problem, Problems, Refused
 from bot.limits import ANSWER_LIMIT
-from bot.models import Evaluation, EvaluationPrompt, EvaluationResponse, Session, Trajectory
+from bot.models import Evaluation, EvaluationPoolAnswer, EvaluationPrompt, EvaluationResponse, Session, Trajectory
 from bot.services.evaluations import is_open, load_prompt, refresh_prompt, reminder_key
 
-log = logging.getLogger(__name__)
 _random = random.SystemRandom()
+POOL_BATCH = 5  # anonymous answer sets that wait in the pool before they move to the answers table
 
 
 def check_access(prompt: EvaluationPrompt | None, user: User, now, refusals: str) -> EvaluationPrompt:
@@ -158,7 +180,7 @@ async def submit(ctx: Context, prompt_id: int, user: User, raw: dict[str, Any]) 
     Raises Refused (``evaluation.errors.*``: unknown, not yours, closed, anonymous and
     already answered) or Problems per question.  Anonymous: the marker (and the
     "bedankt" update) is written first, in its own transaction; the answers follow in
-    a second one with no person and no time.
+    a second one into the pool (see the module's docstring).
     """
     async with ctx.db.transaction() as s:
         prompt = check_access(await load_prompt(s, prompt_id, lock=True), user, ctx.now(), "evaluation.errors")
@@ -176,8 +198,8 @@ async def submit(ctx: Context, prompt_id: int, user: User, raw: dict[str, Any]) 
         evaluation_id, anonymous = ev.id, ev.anonymous
     if anonymous:
         async with ctx.db.transaction() as s:
-            await _shuffle_in(s, evaluation_id, answers)
-    log.info("evaluation %s: answers stored", evaluation_id)
+            await _pool_in(s, evaluation_id, answers)
+        await ctx.db.checkpoint()
     return Stored(anonymous=anonymous, first=first)
 
 
@@ -213,17 +235,46 @@ async def _store_named(s: AsyncSession, ctx: Context, ev: Evaluation, prompt: Ev
     prompt.responded = True
 
 
-async def _shuffle_in(s: AsyncSession, evaluation_id: int, answers: dict[str, Any]) -> None:
-    """Add one anonymous answer set by rewriting the evaluation's whole set: in random
+async def _take_pool(s: AsyncSession, evaluation_id: int) -> list[dict[str, Any]]:
+    """Lock the evaluation, and take (read and delete) its pending answer sets."""
+    await s.execute(select(Evaluation.id).where(Evaluation.id == evaluation_id).with_for_update())
+    pool = list(
+        (await s.execute(select(EvaluationPoolAnswer.answers).where(EvaluationPoolAnswer.evaluation_id == evaluation_id))).scalars()
+    )
+    await s.execute(delete(EvaluationPoolAnswer).where(EvaluationPoolAnswer.evaluation_id == evaluation_id))
+    return pool
+
+
+async def _pool_in(s: AsyncSession, evaluation_id: int, answers: dict[str, Any]) -> None:
+    """Add one anonymous answer set to the pool by rewriting the whole pool in random
+    order with fresh keys; a full pool moves into the answers table."""
+    pool = await _take_pool(s, evaluation_id)
+    pool.append(answers)
+    if len(pool) >= POOL_BATCH:
+        await _shuffle_in(s, evaluation_id, pool)
+        return
+    _random.shuffle(pool)
+    s.add_all(EvaluationPoolAnswer(id=uuid.uuid4().hex, evaluation_id=evaluation_id, answers=a) for a in pool)
+
+
+async def flush_pool(s: AsyncSession, evaluation_id: int) -> int:
+    """Move every pending answer set into the answers table (when the evaluation closes,
+    and before the personal data of a trajectory is erased).  Returns how many moved."""
+    pool = await _take_pool(s, evaluation_id)
+    if pool:
+        await _shuffle_in(s, evaluation_id, pool)
+    return len(pool)
+
+
+async def _shuffle_in(s: AsyncSession, evaluation_id: int, added: list[dict[str, Any]]) -> None:
+    """Add anonymous answer sets by rewriting the evaluation's whole set: in random
     order, with fresh random ids, in one transaction.  Afterwards neither the ids, nor
     the rows' physical order (SQLite rowid, PostgreSQL ctid), nor their transaction ids
-    tell which answers came last, so they cannot be matched to the marker written just
-    before."""
-    await s.execute(select(Evaluation.id).where(Evaluation.id == evaluation_id).with_for_update())
+    tell which answers came when."""
     batch = list(
         (await s.execute(select(EvaluationResponse.answers).where(EvaluationResponse.evaluation_id == evaluation_id))).scalars()
     )
     await s.execute(delete(EvaluationResponse).where(EvaluationResponse.evaluation_id == evaluation_id))
-    batch.append(answers)
+    batch.extend(added)
     _random.shuffle(batch)
     s.add_all(EvaluationResponse(id=uuid.uuid4().hex, evaluation_id=evaluation_id, person_id=None, answers=a) for a in batch)

@@ -16,18 +16,23 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.context import Context
 from bot.interactions.errors import Refused
-from bot.models import Evaluation, EvaluationPrompt, EvaluationResponse, Person, Session, Trajectory
+from bot.models import Evaluation, EvaluationPoolAnswer, EvaluationPrompt, EvaluationResponse, Person, Session, Trajectory
 from bot.services.evaluations import Config, config, find, is_open
 
 
 async def responses(s: AsyncSession, ev: Evaluation) -> list[EvaluationResponse]:
-    return list(
+    """Every answer set: the answers table and (anonymous forms) the pending pool, as
+    rows with no person, ordered by their random ids."""
+    rows = list(
         (
             await s.execute(
                 select(EvaluationResponse).where(EvaluationResponse.evaluation_id == ev.id).order_by(EvaluationResponse.id)
             )
         ).scalars()
     )
+    pool = (await s.execute(select(EvaluationPoolAnswer).where(EvaluationPoolAnswer.evaluation_id == ev.id))).scalars()
+    rows += [EvaluationResponse(id=p.id, evaluation_id=ev.id, person_id=None, answers=p.answers) for p in pool]
+    return sorted(rows, key=lambda r: r.id)
 
 
 async def counts(s: AsyncSession, ev: Evaluation) -> tuple[int, int]:
@@ -160,16 +165,18 @@ class ExportTable:
     rows: list[list[Any]]
     text_columns: set[int]
     identity_columns: int = 0  # the first headers are IDENTITY_COLUMNS codes (named forms), the rest question keys
+    hidden: str | None = None  # anonymous, not handed out yet: threshold | until_closed
 
 
 IDENTITY_COLUMNS = ("name", "email", "organisation", "submitted", "updated")  # headers: cli.export.col_<code>
 
 
-async def export_table(s: AsyncSession, session: Session, threshold: int) -> ExportTable | None:
+async def export_table(s: AsyncSession, session: Session, threshold: int, now: datetime) -> ExportTable | None:
     """The raw answers, one row per respondent; anonymous forms without identities.
 
     None when the session has no evaluation.  An anonymous evaluation with fewer
-    answers than the threshold gives headers and no rows.
+    answers than the threshold, or still open, gives headers and no rows
+    (``table.hidden`` says why: the rule of :func:`hidden`).
     """
     ev = await find(s, session.id)
     if ev is None:
@@ -181,7 +188,8 @@ async def export_table(s: AsyncSession, session: Session, threshold: int) -> Exp
     table.text_columns = {len(fixed) + i for i, q in enumerate(ev.questions) if q["type"] in ("text", "choice", "multi")}
     if not ev.anonymous:
         table.text_columns |= {0, 1, 2}
-    if ev.anonymous and len(rows) < threshold:
+    table.hidden = hidden(ev, len(rows), Config(threshold=threshold), now)
+    if table.hidden:
         return table
     people: dict[int, Person] = {}
     if not ev.anonymous:

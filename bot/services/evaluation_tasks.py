@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.context import Context
 from bot.models import Evaluation, EvaluationPrompt, OutboxMessage, ScheduledTask, Session, Trajectory
+from bot.services.evaluation_answers import flush_pool
 from bot.services.evaluation_results import results_vm
 from bot.services.evaluations import (
     TASK_CLOSE,
@@ -93,8 +94,10 @@ async def task_close(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
 
 
 async def close(s: AsyncSession, ctx: Context, ev: Evaluation) -> str:
-    """Close now: prompt messages say so, and every trekker gets the results."""
+    """Close now: prompt messages say so, the pool of anonymous answers moves into the
+    answers table, and every trekker gets the results."""
     ev.closed_at = ctx.now()
+    await flush_pool(s, ev.id)
     session = await s.get(Session, ev.session_id)
     trajectory = await s.get(Trajectory, session.trajectory_id)
     prompts = (

@@ -9,12 +9,12 @@ reminder after ``evaluation_reminder_days`` (2); it closes
 results.  ``/dialoog evaluatie <sessie>`` opens it and prompts at once.
 
 Anonymous forms are unlinkable.  The person-side trace is the prompt row
-(:class:`EvaluationPrompt`, "has responded": a boolean, no time).  The answers
-(:class:`EvaluationResponse`) carry no person and no time, and are written in a
-transaction of their own, after the marker's, which rewrites the evaluation's whole
-answer set in random order with fresh random ids (see ``_shuffle_in``): row ids,
-row order and transaction ids say nothing about who answered when.  Nothing here
-logs a person together with an answer.  An anonymous answer cannot be changed later:
+(:class:`EvaluationPrompt`, "has responded": a boolean, no time).  The answers carry
+no person and no time and are written in a transaction of their own into a pending
+pool that every answer rewrites in random order; they move into
+:class:`EvaluationResponse` in random batches and when the evaluation closes (the
+full design is in the docstring of ``evaluation_answers``).  Nothing here logs a
+person together with an answer.  An anonymous answer cannot be changed later:
 nothing links it to its author any more (the form says so before sending).
 Results of an anonymous form show only from ``anonymous_threshold`` (never below
 3) answers, and only once the evaluation has closed, so that comparing two

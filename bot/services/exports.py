@@ -19,7 +19,7 @@ from bot.context import Context
 from bot.formatting import format_datetime
 from bot.i18n import t
 from bot.interactions.errors import Refused
-from bot.models import Evaluation, EvaluationResponse, OutboxMessage, Person, Session, Trajectory
+from bot.models import Evaluation, OutboxMessage, Person, Session, Trajectory
 from bot.services import evaluation_results, evaluations
 
 TEMPLATE = "evaluation_export"
@@ -36,9 +36,7 @@ async def check_handout(s: AsyncSession, ctx: Context, ev: Evaluation, session: 
     download).  Returns the texts' parameters (title, trajectory)."""
     params = {"title": session.title, "trajectory": trajectory.title}
     cfg = evaluations.config(trajectory)
-    answers = (
-        await s.execute(select(func.count()).select_from(EvaluationResponse).where(EvaluationResponse.evaluation_id == ev.id))
-    ).scalar_one()
+    answers = len(await evaluation_results.responses(s, ev))
     reason = evaluation_results.hidden(ev, answers, cfg, ctx.now())
     if reason:
         closes = format_datetime(ev.closes_at, trajectory.timezone, lang)

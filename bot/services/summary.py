@@ -38,7 +38,7 @@ from bot.models import (
     SummaryPost,
     Trajectory,
 )
-from bot.services import ambassadors, attendance, channels, engagement
+from bot.services import ambassadors, attendance, channels, engagement, evaluation_results, evaluations
 from bot.services.followthrough import figures
 from bot.services.invitations import add_task
 
@@ -249,9 +249,9 @@ async def _last_evaluation(s: AsyncSession, trajectory: Trajectory, now: datetim
             .where(EvaluationPrompt.evaluation_id == evaluation.id)
         )
     ).one()
-    answers = (await s.execute(select(EvaluationResponse.answers).where(EvaluationResponse.evaluation_id == evaluation.id))).scalars().all()
-    threshold = max(3, int((trajectory.reminders or {}).get("anonymous_threshold", 3)))
-    shown = not evaluation.anonymous or len(answers) >= threshold
+    answers = [r.answers for r in await evaluation_results.responses(s, evaluation)]
+    # Anonymous: only once closed and from the threshold (one rule: evaluation_results.hidden).
+    shown = evaluation_results.hidden(evaluation, len(answers), evaluations.config(trajectory), now) is None
     ratings = [q["key"] for q in evaluation.questions if q.get("type") == "rating"]
     goals = next((q for q in evaluation.questions if q.get("type") == "choice" and "doel" in (q.get("key", "") + q.get("question", "")).lower()), None)
     scores = [a[k] for a in answers for k in ratings if isinstance(a.get(k), (int, float))]

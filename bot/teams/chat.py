@@ -228,7 +228,7 @@ class TeamsChat:
             try:
                 await self.remember_conversation(user_id, conversation_id, service_url)
             except Exception:  # remembering is an optimisation; the message matters
-                log.exception("could not store the conversation of %s", user_id)
+                log.exception("could not store a personal conversation")
         return service_url, conversation_id
 
     # -- the chat port ------------------------------------------------------------

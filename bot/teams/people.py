@@ -154,7 +154,7 @@ async def first_contact(ctx: Context, chat, activity: Any) -> list[Person]:
     try:
         details = await chat.member(conversation.id.split(";")[0], sender.id, activity.service_url)
     except ChatError as exc:
-        log.warning("could not read Teams member %s: %s", sender.id, exc.code)
+        log.warning("could not read a Teams member: %s", exc.code)
         return []
     if not details:
         return []

@@ -26,6 +26,10 @@ MAX_OPTION_LENGTH = 75
 SCALE_RANGE = (2, 10)
 DEFAULT_SCALE = 5
 MIN_ANONYMOUS_THRESHOLD = 3
+# trajectory.retention_days: personal data is erased this many days after the trajectory ended.
+DEFAULT_RETENTION_DAYS = 365
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 3650
 MAX_DAYS = 365
 MAX_FILE_CHARS = 5_000_000   # a real trajectory file is a few kB
 MAX_NODES = 200_000          # nodes the walker visits; guards against alias bombs
@@ -62,6 +66,7 @@ class TrajectorySpec:
     summary: SummarySpec | None = None
     current_phase: int = 1
     reminders: RemindersSpec = dataclasses.field(default_factory=RemindersSpec)
+    retention_days: int = DEFAULT_RETENTION_DAYS  # personal data is erased this long after the trajectory ended
 
     @property
     def zone(self) -> ZoneInfo:

@@ -50,9 +50,11 @@ async def test_an_anonymous_form_waits_until_the_prompt_is_marked_answered(world
     [prompt] = (await my_overview(world.ctx, world.user(LINDE)))["evaluations"]
     assert prompt["anonymous"] is True
     await evaluations.submit(world.ctx, world.user(LINDE), evaluations.PromptForm(prompt["prompt_id"]), ANSWERS)
+    from bot.models import EvaluationPoolAnswer
+
     async with world.ctx.db.sessionmaker() as s:
-        [response] = (await s.execute(select(EvaluationResponse))).scalars().all()
-    assert response.person_id is None  # nothing links the answer to her ...
+        [pooled] = (await s.execute(select(EvaluationPoolAnswer))).scalars().all()
+    assert not hasattr(pooled, "person_id")  # nothing links the answer to her ...
     assert (await my_overview(world.ctx, world.user(LINDE)))["evaluations"] == []  # ... the prompt's marker does
 
 
