@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.i18n import t
-from bot.identity import email_enabled
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_INVALID = 2
@@ -155,6 +154,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(args.lang, "slack_refused" if exc.refused else "slack_unreachable", error=exc.reason)
         out(args.lang, "nothing_saved")
         return EXIT_INVALID if exc.refused else 1
+    from bot.identity import email_enabled
+
     lang = args.lang
     dry = "_dry" if args.dry_run else ""
     if args.dry_run:
