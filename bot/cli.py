@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of headers and messages, and so the CSV separator (default nl)")
     p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
     p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
-    from bot.privacy.cli import add_parser as add_privacy_parser
+    from bot.privacy.arguments import add_parser as add_privacy_parser
 
     add_privacy_parser(sub)
     return parser
