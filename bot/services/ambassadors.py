@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.models import Organisation, Person
+if TYPE_CHECKING:  # ``check`` runs the rule on a file without loading the database code
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass
@@ -55,8 +53,12 @@ def check_file(tf) -> AmbassadorCheck:
     return check(((o.key, o.name) for o in tf.organisations), ((p.organisation, list(p.roles)) for p in tf.people))
 
 
-async def check_trajectory(s: AsyncSession, trajectory_id: int) -> AmbassadorCheck:
+async def check_trajectory(s: "AsyncSession", trajectory_id: int) -> AmbassadorCheck:
     """The rule on the active people of a trajectory in the database."""
+    from sqlalchemy import select
+
+    from bot.models import Organisation, Person
+
     organisations = (
         await s.execute(select(Organisation.id, Organisation.name).where(Organisation.trajectory_id == trajectory_id).order_by(Organisation.name))
     ).all()
