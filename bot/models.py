@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float as sa_Float,
     ForeignKey,
     Index,
     Integer,
@@ -520,3 +521,17 @@ class SignOffEvent(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))  # agreed | declined | question
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# -- outbound pacing shared by processes --
+
+
+class RateSlot(Base):
+    """The shared pacing of one platform operation (``slack:direct``, ...): every bot
+    process on the database reserves its send slots here (scheduling/rate_slots.py)."""
+
+    __tablename__ = "rate_slot"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The theoretical arrival time of the next call (GCRA), in seconds since the epoch.
+    next_at: Mapped[float] = mapped_column(sa_Float(), default=0.0, server_default=text("0"))

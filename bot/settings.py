@@ -60,6 +60,11 @@ class Settings:
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
     # Signs the personal links in e-mails (bot.web.links).
     secret_key: str | None = None
+    # conversations.open / conversations.history per minute (Slack Tier 3): the checks
+    # "was this message already sent?" before a message in doubt is sent again.
+    slack_lookup_per_minute: int = 50
+    # Seconds to wait for Slack's answer; no answer in time is an unknown outcome.
+    slack_timeout: float = 10.0
 
     @property
     def teams_configured(self) -> bool:
@@ -201,4 +206,6 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         teams_certificate_file=get("TEAMS_CERTIFICATE_FILE") or get(sdk + "CERTPFXFILE"),
         teams_service_url=teams_service_url,
         secret_key=get("SECRET_KEY"),
+        slack_lookup_per_minute=_int(env, "SLACK_LOOKUP_PER_MINUTE", 50),
+        slack_timeout=_float(env, "SLACK_TIMEOUT", 10.0),
     )

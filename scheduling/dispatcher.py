@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.models import OutboxMessage
 from bot.viewmodels import problem
+from scheduling import in_doubt
 from scheduling.ratelimit import Pacer
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,13 @@ LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BATCH = 200
 MIN_IDLE = 0.25  # seconds; the shortest sleep of an idle dispatcher
-# A round claims no more rows of one operation than its pacer lets out in this time, so
-# every claimed row is sent well within its lease (200 updates at 50/min would take 4 min).
-CLAIM_AHEAD = LEASE / 4
+# A round claims no more rows of one operation than its pacer lets out in this time: every
+# claimed row is sent well within its lease, and a crash leaves few claimed rows in doubt
+# (each costs a Tier 3 check before it is sent again).
+CLAIM_AHEAD = timedelta(seconds=3)
+# The check of a row in doubt (conversations.history) is Tier 3: a round takes no more of
+# them than that pacer lets out in CLAIM_AHEAD (at least one).
+CHECK_BUCKET = "conversations.history"
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Outcome:
     error: str | None = None
     ref: MessageRef | None = None
     retry_in: float | None = None
+    attempt: bool = True  # False: waiting (rate limit, the check), not a failed attempt
 
 
 async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpload:
@@ -120,13 +126,14 @@ class Dispatcher:
             claimed: list[OutboxMessage] = []
             per_operation: dict[str, int] = {}
             for row in rows:
-                name = f"{row.platform}:{row.op}"
+                # In doubt (its process died mid-send, or a send got no answer): the message
+                # may have gone out.  _send checks before sending it again.
+                doubt = in_doubt.in_doubt(row)
+                name = f"{row.platform}:{CHECK_BUCKET}" if doubt else f"{row.platform}:{row.op}"
                 if per_operation.get(name, 0) >= self._claim_budget(name):
-                    continue  # stays pending for a later round
+                    continue  # stays for a later round
                 per_operation[name] = per_operation.get(name, 0) + 1
-                # A row still "sending" after its lease: its process died mid-send; the
-                # message may have gone out.  _send checks before sending it again.
-                row.recovered = row.status == "sending"
+                row.recovered = doubt
                 row.status = "sending"
                 row.lease_until = now + LEASE
                 row.attempts += 1
@@ -135,7 +142,8 @@ class Dispatcher:
 
     def _claim_budget(self, name: str) -> int:
         """How many rows of one operation a round may claim (see CLAIM_AHEAD)."""
-        return max(self.concurrency, int(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds()))
+        ahead = int(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds())
+        return max(1, ahead) if name.endswith(CHECK_BUCKET) else max(self.concurrency, ahead)
 
     async def next_due(self) -> datetime | None:
         """When the next pending row is due (rows that wait for another row not counted:
@@ -204,10 +212,10 @@ class Dispatcher:
             if not row.target:
                 return Outcome("failed", error="no_recipient")
             message = OutMessage(row.template, row.data, row.language, key=row.key)
-            if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
-                found = await self._already_sent(chat, row)
-                if found is not None:
-                    return Outcome("sent", ref=found)
+            if getattr(row, "recovered", False):
+                checked = await in_doubt.check(chat, row, self.pacer, Outcome)
+                if checked is not None:
+                    return checked
             await self.pacer.acquire(f"{row.platform}:{row.op}", row.target)
             if row.op == "direct":
                 ref = await chat.send_direct(row.target, message)
@@ -222,10 +230,10 @@ class Dispatcher:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)
         except ChatError as exc:
-            return self._classify(row, exc)
+            return self._classify(row, exc, chat)
         except Exception as exc:  # a network error or a bug: retry with backoff, keep the row
             log.exception("outbox %s: unexpected error while sending", row.key)
-            return self._classify(row, ChatError(type(exc).__name__, permanent=False))
+            return self._classify(row, ChatError(type(exc).__name__, permanent=False), chat)
 
     async def _thread_of(self, row: OutboxMessage) -> MessageRef | Outcome | None:
         """A file with ``update_of`` goes in the thread of that message, once it is out."""
@@ -238,17 +246,6 @@ class Dispatcher:
         if original.status != "sent" or not original.ref_ts:
             return Outcome("pending", retry_in=2.0, error="waiting_for_original")
         return MessageRef(original.ref_channel, original.ref_ts)
-
-    async def _already_sent(self, chat: Chat, row: OutboxMessage) -> MessageRef | None:
-        """The message a crashed process posted for this row, if the platform has it."""
-        find_sent = getattr(chat, "find_sent", None)
-        if find_sent is None:
-            return None
-        try:
-            return await find_sent(row.target, row.key)
-        except ChatError as exc:  # cannot tell: sending again beats losing the message
-            log.warning("outbox %s: could not check for an earlier send (%s)", row.key, exc.code)
-            return None
 
     async def _send_update(self, row: OutboxMessage, chat: Chat) -> Outcome:
         async with self.db.sessionmaker() as s:
@@ -272,16 +269,22 @@ class Dispatcher:
         ref = await chat.update(MessageRef(original.ref_channel, original.ref_ts), OutMessage(row.template, row.data, row.language))
         return Outcome("sent", ref=ref)
 
-    def _classify(self, row: OutboxMessage, exc: ChatError) -> Outcome:
+    def _classify(self, row: OutboxMessage, exc: ChatError, chat: Chat | None = None) -> Outcome:
         if exc.retry_after is not None:
             self.pacer.rate_limited(f"{row.platform}:{row.op}", row.target, exc.retry_after)
-            return Outcome("pending", error=exc.code, retry_in=exc.retry_after)
+            # Refused, so not sent: after a check said "not there" the row is out of doubt;
+            # one that could not be checked keeps its mark (it gets one more try only).
+            unchecked = getattr(row, "recovered", False) and chat is not None and not in_doubt.can_check(chat, row)
+            error = row.last_error if unchecked and row.last_error else exc.code
+            return Outcome("pending", error=error, retry_in=exc.retry_after, attempt=False)
         if exc.permanent:
             log.warning("outbox %s: permanent failure %s", row.key, exc.code)
             return Outcome("failed", error=exc.code)
         if row.attempts >= MAX_ATTEMPTS:
             log.error("outbox %s: giving up after %d attempts (%s)", row.key, row.attempts, exc.code)
             return Outcome("failed", error=exc.code)
+        if exc.unknown and row.op != "update":  # an update is idempotent: just again
+            return in_doubt.after_unknown(chat, row, exc, Outcome, backoff(row.attempts))
         return Outcome("pending", error=exc.code, retry_in=backoff(row.attempts))
 
     async def _record(self, row: OutboxMessage, outcome: Outcome) -> None:
@@ -339,7 +342,7 @@ class Dispatcher:
                 values["ref_ts"] = outcome.ref.ts
         if outcome.status == "pending":
             values["not_before"] = now + timedelta(seconds=outcome.retry_in or 1.0)
-            if outcome.error == "waiting_for_original" or outcome.retry_in is not None and outcome.error == "ratelimited":
+            if not outcome.attempt or outcome.error == "waiting_for_original":
                 values["attempts"] = row.attempts - 1  # waiting is not a failed attempt
         return values
 
