@@ -65,8 +65,13 @@ async def move(
 ) -> PhaseTransition:
     """Record the transition and announce it in the status channel(s).  Raises Refused
     (not a phase to move to) or Problems (the form's fields)."""
-    check_target(trajectory, to)
     note = (note or "").strip()
+    # Held until the transaction ends: the same form delivered twice at once is one move.
+    await s.refresh(trajectory, ["current_phase"], with_for_update=True)
+    repeat = await _same_move(s, trajectory, to, reached, note, actor)
+    if repeat is not None:
+        return repeat  # the same confirmation twice: one transition, one announcement
+    check_target(trajectory, to)
     check_input(reached, note)
     before = trajectory.current_phase
     vm = await confirmation_vm(s, trajectory, to)
@@ -79,3 +84,17 @@ async def move(
     data = {**vm, "reached": reached, "note": note or None, "actor": actor.name}
     await channels.post(s, ctx, trajectory, f"phase:{trajectory.id}:{transition.id}", "phase_announcement", data)
     return transition
+
+
+async def _same_move(s: AsyncSession, trajectory: Trajectory, to, reached, note: str, actor: Person) -> PhaseTransition | None:
+    """The latest transition when it is this very move (to the current phase, same answers)."""
+    if to != trajectory.current_phase:
+        return None
+    last = (
+        await s.execute(
+            select(PhaseTransition).where(PhaseTransition.trajectory_id == trajectory.id).order_by(PhaseTransition.id.desc()).limit(1)
+        )
+    ).scalar_one_or_none()
+    if last is None or last.to_phase != to or last.reached != reached or (last.note or "") != note or last.actor_id != actor.id:
+        return None
+    return last
