@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,11 +31,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BATCH = 200
-MIN_IDLE = 0.25  # seconds; the shortest sleep of an idle dispatcher
 # A round claims no more rows of one operation than its pacer lets out in this time: every
 # claimed row is sent well within its lease, and a crash leaves few claimed rows in doubt
 # (each costs a Tier 3 check before it is sent again).
-CLAIM_AHEAD = timedelta(seconds=3)
+CLAIM_AHEAD = timedelta(seconds=0.5)
 # The check of a row in doubt (conversations.history) is Tier 3: a round takes no more of
 # them than that pacer lets out in CLAIM_AHEAD (at least one).
 CHECK_BUCKET = "conversations.history"
@@ -96,6 +96,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._group: _GroupCommit | None = None
+        self._gates: dict[str, asyncio.Semaphore] = {}
         # Called with (row, outcome) after a row failed for good (e.g. to tell the trekkers).
         self.on_failed: Callable[[OutboxMessage, Outcome], Awaitable[None]] | None = None
 
@@ -104,7 +105,9 @@ class Dispatcher:
 
     # -- claiming -------------------------------------------------------------
 
-    async def _claim(self, limit: int) -> list[OutboxMessage]:
+    async def _claim(self, limit: int, busy: dict[str, int] | None = None) -> list[OutboxMessage]:
+        """Claim due rows, no more per operation than its budget (``busy``: rows of each
+        operation this process is still sending, counted against it)."""
         now = self.clock.now()
         async with self.db.transaction() as s:
             due = or_(
@@ -124,13 +127,13 @@ class Dispatcher:
                 )
             ).scalars().all()
             claimed: list[OutboxMessage] = []
-            per_operation: dict[str, int] = {}
+            per_operation: dict[str, int] = dict(busy or {})
             for row in rows:
                 # In doubt (its process died mid-send, or a send got no answer): the message
                 # may have gone out.  _send checks before sending it again.
                 doubt = in_doubt.in_doubt(row)
-                name = f"{row.platform}:{CHECK_BUCKET}" if doubt else f"{row.platform}:{row.op}"
-                if per_operation.get(name, 0) >= self._claim_budget(name):
+                name = self.lane(row, doubt)
+                if per_operation.get(name, 0) >= self.claim_budget(name):
                     continue  # stays for a later round
                 per_operation[name] = per_operation.get(name, 0) + 1
                 row.recovered = doubt
@@ -140,10 +143,16 @@ class Dispatcher:
                 claimed.append(row)
             return claimed
 
-    def _claim_budget(self, name: str) -> int:
-        """How many rows of one operation a round may claim (see CLAIM_AHEAD)."""
-        ahead = int(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds())
-        return max(1, ahead) if name.endswith(CHECK_BUCKET) else max(self.concurrency, ahead)
+    @staticmethod
+    def lane(row: OutboxMessage, doubt: bool | None = None) -> str:
+        """The budget a row counts against: its operation, or the check of a row in doubt."""
+        if doubt if doubt is not None else getattr(row, "recovered", False):
+            return f"{row.platform}:{CHECK_BUCKET}"
+        return f"{row.platform}:{row.op}"
+
+    def claim_budget(self, name: str) -> int:
+        """How many rows of one operation may be claimed at a time (see CLAIM_AHEAD)."""
+        return max(1, min(BATCH, math.ceil(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds())))
 
     async def next_due(self) -> datetime | None:
         """When the next pending row is due (rows that wait for another row not counted:
@@ -164,26 +173,27 @@ class Dispatcher:
         rows = await self._claim(limit)
         if not rows:
             return 0
-        # ``concurrency`` sends at a time per operation: updates waiting for their (slower)
-        # pacer do not hold up direct messages in the same round.  Recording the outcome
-        # happens after the slot is given back, so database latency does not slow sending.
-        gates: dict[str, asyncio.Semaphore] = {}
-
-        async def handle(row: OutboxMessage) -> None:
-            name = f"{row.platform}:{row.op}"
-            async with gates.setdefault(name, asyncio.Semaphore(self.concurrency)):
-                outcome = await self._send(row)
-            if outcome.status == "sent":
-                self.pacer.succeeded(name)
-            await self._record(row, outcome)
-            if outcome.status == "failed" and self.on_failed is not None:
-                try:
-                    await self.on_failed(row, outcome)
-                except Exception:
-                    log.exception("outbox %s: reporting the failure failed", row.key)
-
-        await asyncio.gather(*(handle(row) for row in rows))
+        await asyncio.gather(*(self.handle(row) for row in rows))
         return len(rows)
+
+    async def handle(self, row: OutboxMessage) -> None:
+        """Send one claimed row and record its outcome.
+
+        ``concurrency`` sends at a time per operation: updates waiting for their (slower)
+        pacer do not hold up direct messages.  Recording the outcome happens after the
+        slot is given back, so database latency does not slow sending."""
+        name = f"{row.platform}:{row.op}"
+        gate = self._gates.setdefault(name, asyncio.Semaphore(self.concurrency))
+        async with gate:
+            outcome = await self._send(row)
+        if outcome.status == "sent":
+            self.pacer.succeeded(name)
+        await self._record(row, outcome)
+        if outcome.status == "failed" and self.on_failed is not None:
+            try:
+                await self.on_failed(row, outcome)
+            except Exception:
+                log.exception("outbox %s: reporting the failure failed", row.key)
 
     async def drain(self, max_rounds: int = 1000) -> int:
         """Send everything that is due now (tests and CLI use this)."""
@@ -350,34 +360,9 @@ class Dispatcher:
 
     async def run_forever(self, idle_seconds: float = 5.0) -> None:
         """Send as rows become due; ``wake()`` makes new rows go out at once."""
-        while not self._stopping:
-            self._wake.clear()  # before the round: a wake() during the round is not lost
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("dispatcher round failed")
-                handled = 0
-            if handled:
-                continue
-            try:
-                timeout = await self._until_next_due(idle_seconds)
-            except Exception:
-                log.exception("dispatcher could not read the next due time")
-                timeout = idle_seconds
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
+        from scheduling.dispatch_loop import run
 
-    async def _until_next_due(self, idle_seconds: float) -> float:
-        """Seconds to sleep: until the next pending row is due (a retry after Retry-After
-        or a backoff), at most ``idle_seconds``, at least ``MIN_IDLE``."""
-        due = await self.next_due()
-        if due is None:
-            return idle_seconds
-        if due.tzinfo is None:
-            due = due.replace(tzinfo=self.clock.now().tzinfo)
-        return min(idle_seconds, max(MIN_IDLE, (due - self.clock.now()).total_seconds()))
+        await run(self, idle_seconds)
 
     def stop(self) -> None:
         self._stopping = True
