@@ -21,19 +21,24 @@ MAX_BATCH = 200
 
 async def run(dispatcher, idle_seconds: float) -> None:
     running: dict[asyncio.Task, str] = {}
+    unsent: Counter = Counter()  # claimed rows whose call is not over yet, per lane
+    room = asyncio.Event()
     try:
         while not dispatcher._stopping:
             dispatcher._wake.clear()  # before claiming: a wake() meanwhile is not lost
-            busy = Counter(running.values())
+            room.clear()
             try:
-                rows = await dispatcher._claim(MAX_BATCH, busy)
+                rows = await dispatcher._claim(MAX_BATCH, +unsent)
             except Exception:
                 log.exception("dispatcher could not claim rows")
                 rows = []
             for row in rows:
-                running[asyncio.create_task(dispatcher.handle(row))] = dispatcher.lane(row)
+                lane = dispatcher.lane(row)
+                unsent[lane] += 1
+                sent = _on_sent(dispatcher, unsent, lane, room)
+                running[asyncio.create_task(dispatcher.handle(row, sent))] = lane
             if running:
-                await _until_room(dispatcher, running)
+                await _until_room(dispatcher, running, room)
             else:
                 await _idle(dispatcher, idle_seconds)
     except asyncio.CancelledError:  # killed: what is in flight stays "sending" (in doubt)
@@ -44,28 +49,28 @@ async def run(dispatcher, idle_seconds: float) -> None:
         await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _until_room(dispatcher, running: dict[asyncio.Task, str]) -> None:
-    """Wait until some operation is down to half its budget, or a wake-up."""
-    waker = asyncio.create_task(dispatcher._wake.wait())
+def _on_sent(dispatcher, unsent: Counter, lane: str, room: asyncio.Event):
+    def sent() -> None:
+        unsent[lane] -= 1
+        if unsent[lane] <= dispatcher.claim_budget(lane) // 2:
+            room.set()
+
+    return sent
+
+
+async def _until_room(dispatcher, running: dict[asyncio.Task, str], room: asyncio.Event) -> None:
+    """Wait until some operation is down to half its budget, a wake-up, or MIN_IDLE (rows
+    may have become due); finished tasks are taken out of ``running``."""
+    waiters = [asyncio.create_task(dispatcher._wake.wait()), asyncio.create_task(room.wait())]
     try:
-        while running:
-            done, _ = await asyncio.wait({*running, waker}, return_when=asyncio.FIRST_COMPLETED, timeout=MIN_IDLE)
-            lanes = set()
-            for task in done - {waker}:
-                lanes.add(running.pop(task))
-                if not task.cancelled() and task.exception() is not None:
-                    log.error("outbox: sending a row failed", exc_info=task.exception())
-            if waker in done or not done:
-                return  # new rows, or time to look for rows that became due
-            if any(_has_room(dispatcher, running, lane) for lane in lanes):
-                return
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED, timeout=MIN_IDLE)
     finally:
-        waker.cancel()
-
-
-def _has_room(dispatcher, running: dict[asyncio.Task, str], name: str) -> bool:
-    in_flight = sum(1 for lane in running.values() if lane == name)
-    return in_flight <= dispatcher.claim_budget(name) // 2
+        for waiter in waiters:
+            waiter.cancel()
+    for task in [t for t in running if t.done()]:
+        running.pop(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox: sending a row failed", exc_info=task.exception())
 
 
 async def _idle(dispatcher, idle_seconds: float) -> None:

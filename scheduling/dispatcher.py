@@ -176,7 +176,7 @@ class Dispatcher:
         await asyncio.gather(*(self.handle(row) for row in rows))
         return len(rows)
 
-    async def handle(self, row: OutboxMessage) -> None:
+    async def handle(self, row: OutboxMessage, sent: Callable[[], None] | None = None) -> None:
         """Send one claimed row and record its outcome.
 
         ``concurrency`` sends at a time per operation: updates waiting for their (slower)
@@ -184,8 +184,12 @@ class Dispatcher:
         slot is given back, so database latency does not slow sending."""
         name = f"{row.platform}:{row.op}"
         gate = self._gates.setdefault(name, asyncio.Semaphore(self.concurrency))
-        async with gate:
-            outcome = await self._send(row)
+        try:
+            async with gate:
+                outcome = await self._send(row)
+        finally:
+            if sent is not None:
+                sent()  # the call is over (whatever came of it): room for the next claim
         if outcome.status == "sent":
             self.pacer.succeeded(name)
         await self._record(row, outcome)
@@ -319,6 +323,7 @@ class Dispatcher:
                     for *_, future in batch:
                         if not future.done():
                             future.set_exception(RuntimeError("recording the outcome was cancelled"))
+                            future.add_done_callback(lambda f: f.exception())  # its waiter may be gone too
                     raise
                 else:
                     for *_, future in batch:

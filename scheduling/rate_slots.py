@@ -24,8 +24,8 @@ from bot.models import RateSlot
 
 log = logging.getLogger(__name__)
 
-BLOCK_SECONDS = 0.2  # one reservation covers this much of the rate (at least one slot)
-STALE_SECONDS = 0.5  # a reserved slot not used within this time is dropped, not sent late
+BLOCK_SECONDS = 0.25  # one reservation covers this much of the rate (at least one slot)
+STALE_SECONDS = 1.0  # a reserved slot not used within this time is dropped, not sent late
 
 
 class SlotStore:
