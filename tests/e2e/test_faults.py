@@ -161,3 +161,130 @@ async def test_a_kill_during_a_1000_invitation_fan_out_loses_and_duplicates_noth
     assert counts == Counter(sent=FANOUT)
     # The rows in doubt were checked (paced; a 429 meant "later", never "send again").
     assert len(h.emu.successful("conversations.history")) >= in_doubt
+
+
+# -- 2. a fault storm: 429s, 500s, resets before and after processing, held answers ------------
+
+
+async def test_a_fault_storm_loses_and_duplicates_nothing(harness):
+    h = harness
+    emails = await fan_out(h, 300)
+    pace(h)
+    tier3(h.emu)
+    h.bot.ctx.chats["slack"].timeout = 0.3  # an answer held longer is an unknown outcome
+    h.emu.set_random_faults("*", p_ratelimit=0.05, p_server_error=0.01, p_reset_before=0.01,
+                            p_reset_after=0.01, p_hold=0.01, hold_seconds=0.6, seed=14)
+    await settle(h)
+    lost, duplicated = lost_and_duplicated(h, emails)
+    notes = Counter(c.note for c in h.emu.calls if c.note)
+    print(f"\nstorm: {notes}, 429: {sum(c.status == 429 for c in h.emu.calls)}, "
+          f"500: {sum(c.status == 500 for c in h.emu.calls)}; lost {len(lost)}, duplicated {len(duplicated)}")
+    assert notes["reset_after"] and notes["hold"] and notes["reset_before"]  # the storm did happen
+    assert (lost, duplicated) == ([], [])
+    assert await statuses(h) == Counter(sent=300)
+
+
+async def test_a_reset_after_slack_accepted_the_post_is_not_posted_again(harness):
+    """slack_sdk's connection-error retry handler re-posted at once: a duplicate."""
+    h = harness
+    emails = await fan_out(h, 6)
+    h.emu.reset_next("chat.postMessage", after=True)
+    await settle(h)
+    assert lost_and_duplicated(h, emails) == ([], [])
+    [row] = [c for c in h.emu.calls if c.note == "reset_after"]
+    assert len(h.emu.successful("conversations.history")) == 1  # checked once, found it
+
+
+async def test_a_held_answer_is_checked_before_sending_again(harness):
+    h = harness
+    emails = await fan_out(h, 6)
+    h.bot.ctx.chats["slack"].timeout = 0.3
+    h.emu.hold_next("chat.postMessage", 0.6)
+    await settle(h)
+    assert lost_and_duplicated(h, emails) == ([], [])
+    assert len(h.emu.successful("conversations.history")) == 1
+
+
+async def test_a_check_that_is_rate_limited_waits_and_never_resends(harness):
+    h = harness
+    emails = await fan_out(h, 6)
+    h.emu.reset_next("chat.postMessage", after=True)
+    h.emu.ratelimit_next("conversations.history", retry_after=1, times=2)
+    h.emu.http_error_next("conversations.history", status=500)
+    await settle(h)
+    assert lost_and_duplicated(h, emails) == ([], [])
+    statuses_of_checks = [c.status for c in h.emu.calls_to("conversations.history")]
+    assert statuses_of_checks == [429, 429, 500, 200]
+
+
+# -- 3. two dispatchers share the limit -----------------------------------------------------------
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most calls in any one second."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_two_dispatchers_on_one_database_together_keep_the_configured_rate(harness, database_url):
+    h = harness
+    per_minute = 1800  # 30 a second; the pacer's burst is half a second's worth
+    emails = await fan_out(h, 300)
+    pace(h, post=per_minute)
+    async with BotProcess(h.emu, database_url, h.clock, h.users) as other:
+        pace(other, post=per_minute)
+        handled = await asyncio.gather(h.drain(), other.drain())
+    assert all(handled), handled  # both took part
+    assert lost_and_duplicated(h, emails) == ([], [])
+    times = [c.at for c in h.emu.successful("chat.postMessage")]
+    span = max(times) - min(times)
+    rate = (len(times) - per_minute / 60 * 0.5) / span  # the first burst not counted
+    print(f"\ncombined rate: {rate:.1f}/s over {span:.1f} s (limit {per_minute / 60:.0f}/s), "
+          f"busiest second: {busiest_second(times)}")
+    # Each pacing alone would allow twice the limit (60/s); together they stay within it.
+    assert rate <= per_minute / 60 * 1.15
+    assert busiest_second(times) <= per_minute / 60 * 1.5 + 3
+
+
+# -- 4 and 5. a second command during a fan-out, two reminders at once ---------------------------
+
+
+async def test_a_second_command_and_a_kill_during_a_fan_out_change_nothing(harness, database_url):
+    h = harness
+    emails = await fan_out(h, 300)
+    pace(h)
+    first = await run_until(h, lambda: len(h.emu.successful("chat.postMessage")) >= 100)
+    r = await h.command(TREKKER, "uitnodigen start")  # the trekker is impatient
+    assert "0 nieuw verstuurd" in reply_text(h, r)
+    await kill(first)
+    async with BotProcess(h.emu, database_url, h.clock, h.users) as h2:
+        pace(h2)
+        h.clock.advance(LEASE * 2)
+        second = await run_until(h2, lambda: len(h.emu.successful("chat.postMessage")) >= 200)
+        r = await h2.command(TREKKER, "uitnodigen start")
+        assert "0 nieuw verstuurd" in reply_text(h2, r)
+        await kill(second)
+        await settle(h2)
+        assert lost_and_duplicated(h2, emails) == ([], [])
+
+
+async def test_two_reminder_commands_at_once_both_answer_and_remind_once(harness):
+    h = harness
+    await h.import_example()
+    await h.command(TREKKER, "uitnodigen start")
+    await h.drain()
+    first, second = await asyncio.gather(h.command(TREKKER, "herinneren start"), h.command(TREKKER, "herinneren start"))
+    answers = [reply_text(h, first), reply_text(h, second)]
+    assert not any("Er ging iets mis" in a for a in answers), answers
+    await h.drain()
+    async with h.ctx.db.sessionmaker() as s:
+        keys = (await s.execute(select(OutboxMessage.key).where(OutboxMessage.key.like("remind-now:%")))).scalars().all()
+    assert len(keys) == len(set(keys)) == len(START_INVITEES)
+    reminded = Counter(c.args.get("channel") for c in h.emu.successful("chat.postMessage")
+                       if str(((c.args.get("metadata") or {}).get("event_payload") or {}).get("key", "")).startswith("remind-now:"))
+    assert sorted(reminded.values()) == [1] * len(START_INVITEES)
