@@ -144,7 +144,10 @@ async def test_a_kill_during_a_1000_invitation_fan_out_loses_and_duplicates_noth
     await kill(first)
     at_kill = await statuses(h)
     in_doubt = at_kill["sending"]
-    assert 0 < in_doubt <= 60, at_kill  # about half a second of sending claimed, not hundreds
+    # About half a second of sending claimed (the budget), plus the calls in flight and the
+    # outcomes being written: not the hundreds claimed ahead before.
+    budget = h.bot.dispatcher.claim_budget("slack:direct")
+    assert 0 < in_doubt <= 2 * budget, at_kill
 
     async with BotProcess(h.emu, database_url, h.clock, h.users) as h2:
         pace(h2)
@@ -171,9 +174,9 @@ async def test_a_fault_storm_loses_and_duplicates_nothing(harness):
     emails = await fan_out(h, 300)
     pace(h)
     tier3(h.emu)
-    h.bot.ctx.chats["slack"].timeout = 0.3  # an answer held longer is an unknown outcome
+    h.bot.ctx.chats["slack"].timeout = 1.0  # an answer held longer is an unknown outcome
     h.emu.set_random_faults("*", p_ratelimit=0.05, p_server_error=0.01, p_reset_before=0.01,
-                            p_reset_after=0.01, p_hold=0.01, hold_seconds=0.6, seed=14)
+                            p_reset_after=0.01, p_hold=0.01, hold_seconds=1.5, seed=14)
     await settle(h)
     lost, duplicated = lost_and_duplicated(h, emails)
     notes = Counter(c.note for c in h.emu.calls if c.note)
@@ -191,18 +194,18 @@ async def test_a_reset_after_slack_accepted_the_post_is_not_posted_again(harness
     h.emu.reset_next("chat.postMessage", after=True)
     await settle(h)
     assert lost_and_duplicated(h, emails) == ([], [])
-    [row] = [c for c in h.emu.calls if c.note == "reset_after"]
+    assert [c.note for c in h.emu.calls if c.note] == ["reset_after"]
     assert len(h.emu.successful("conversations.history")) == 1  # checked once, found it
 
 
 async def test_a_held_answer_is_checked_before_sending_again(harness):
     h = harness
     emails = await fan_out(h, 6)
-    h.bot.ctx.chats["slack"].timeout = 0.3
-    h.emu.hold_next("chat.postMessage", 0.6)
+    h.bot.ctx.chats["slack"].timeout = 1.0
+    h.emu.hold_next("chat.postMessage", 1.5)
     await settle(h)
     assert lost_and_duplicated(h, emails) == ([], [])
-    assert len(h.emu.successful("conversations.history")) == 1
+    assert len(h.emu.successful("conversations.history")) >= 1  # checked, found it, not sent again
 
 
 async def test_a_check_that_is_rate_limited_waits_and_never_resends(harness):
