@@ -104,7 +104,10 @@ async def main(people: int, per_minute: int, show_timeline: bool = False, public
                     first_answer = time.monotonic() - command_started
                     print(f"/dialoog uitnodigen: first answer after {first_answer:.1f} s")
                     print("  " + " | ".join(emu.responses(r.response_url)[-1].get("text", "").splitlines()[:1]))
-                    counts = await until_done(db_path, people, command_started, rate, public_url)
+                    files = 0 if public_url else people
+                    file_rate = bot.dispatcher.pacer.per_second("slack:file")
+                    floor = max((people - burst) / rate, files / file_rate)
+                    counts = await until_done(db_path, people + files, command_started + max(120.0, 3 * floor))
                     elapsed = time.monotonic() - command_started
             finally:
                 bot.dispatcher.stop()
@@ -112,8 +115,10 @@ async def main(people: int, per_minute: int, show_timeline: bool = False, public
                     await asyncio.wait_for(dispatcher_task, timeout=30)
                 await runner.cleanup()
                 await bot.ctx.db.dispose()
-            summary(emu, people, counts, command_started, elapsed, rate, burst, per_minute, first_answer,
-                    bot.dispatcher.pacer.per_second("slack:file"), show_timeline)
+            summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline)
+            print(f"limit: chat.postMessage {per_minute}/min ({rate:.0f}/s, burst {burst:.0f}) per workspace, "
+                  f"1/s per channel; bot SLACK_POST_PER_MINUTE={per_minute}; {files} calendar files at "
+                  f"{file_rate * 60:.0f}/min")
     print(f"total time: {time.monotonic() - started:.1f} s")
 
 
@@ -129,10 +134,8 @@ def slack_limits(emu, per_minute: int, burst: float, faults: bool) -> None:
         emu.set_random_faults("*", p_ratelimit=0.0, p_server_error=0.0, seed=7, **network)
 
 
-async def until_done(db_path: Path, people: int, command_started: float, rate: float, public_url: bool) -> Counter:
-    """Wait until every outbox row is sent or failed (or give up, and report)."""
-    messages = people if public_url else 2 * people
-    deadline = command_started + max(120.0, 4 * messages / rate)
+async def until_done(db_path: Path, messages: int, deadline: float) -> Counter:
+    """Wait until every outbox row is sent or failed (or give up at ``deadline``, and report)."""
     counts = Counter()
     while time.monotonic() < deadline:
         counts = outbox_counts(db_path)
@@ -143,8 +146,7 @@ async def until_done(db_path: Path, people: int, command_started: float, rate: f
     return counts
 
 
-def summary(emu, people, counts, command_started, elapsed, rate, burst, per_minute, first_answer, file_rate,
-            show_timeline) -> None:
+def summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline) -> None:
     per_invitee = [sum(1 for m in emu.dm(user_id(i)) if is_invitation(m)) for i in range(people)]
     calls = emu.calls_to("chat.postMessage")
     statuses = Counter(c.status for c in calls)
@@ -153,10 +155,6 @@ def summary(emu, people, counts, command_started, elapsed, rate, burst, per_minu
     timeline = Counter(int(c.at - command_started) for c in calls if c.ok)
     refused = Counter(int(c.at - command_started) for c in calls if not c.ok)
     notes = Counter(c.note for c in emu.calls if c.note in ("reset_before", "reset_after", "hold"))
-    files = counts["sent"] + counts["failed"] - people if sum(counts.values()) > people else 0
-    floor = max((people - burst) / rate, files / file_rate if files else 0.0)
-    print(f"limit: chat.postMessage {per_minute}/min ({rate:.0f}/s, burst {burst:.0f}) per workspace, 1/s per channel; "
-          f"bot SLACK_POST_PER_MINUTE={per_minute}; files at {file_rate * 60:.0f}/min ({files} files)")
     print(f"chat.postMessage calls: {len(calls)} ({ok_calls} ok, {statuses[429]} answered 429, "
           f"{statuses[500]} answered 500); network faults on all calls: {dict(notes) or 'none'}")
     print(f"checks before a resend: {len(emu.calls_to('conversations.history'))} conversations.history calls")
