@@ -117,10 +117,13 @@ class Dispatcher:
             # An update or a threaded file waits until the message it belongs to is out.
             parent = aliased(OutboxMessage)
             waiting = exists().where(parent.id == OutboxMessage.update_of_id, parent.status.in_(("pending", "sending")))
+            query = select(OutboxMessage).where(due, ~waiting)
+            for name in self._full_lanes(busy or {}):  # their rows would only be skipped below
+                platform, op = name.split(":", 1)
+                query = query.where(~and_(OutboxMessage.platform == platform, OutboxMessage.op == op))
             rows = (
                 await s.execute(
-                    select(OutboxMessage)
-                    .where(due, ~waiting)
+                    query
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True, of=OutboxMessage)
@@ -142,6 +145,9 @@ class Dispatcher:
                 row.attempts += 1
                 claimed.append(row)
             return claimed
+
+    def _full_lanes(self, busy: dict[str, int]) -> list[str]:
+        return [name for name, n in busy.items() if not name.endswith(CHECK_BUCKET) and n >= self.claim_budget(name)]
 
     @staticmethod
     def lane(row: OutboxMessage, doubt: bool | None = None) -> str:
@@ -290,7 +296,7 @@ class Dispatcher:
             # one that could not be checked keeps its mark (it gets one more try only).
             unchecked = getattr(row, "recovered", False) and chat is not None and not in_doubt.can_check(chat, row)
             error = row.last_error if unchecked and row.last_error else exc.code
-            return Outcome("pending", error=error, retry_in=exc.retry_after, attempt=False)
+            return Outcome("pending", error=error, retry_in=exc.retry_after, attempt=exc.code != "ratelimited")
         if exc.permanent:
             log.warning("outbox %s: permanent failure %s", row.key, exc.code)
             return Outcome("failed", error=exc.code)
