@@ -1,27 +1,30 @@
 """Invitations to 2,000 invitees through a rate-limited, faulty Slack: time versus the floor.
 
-    python bench/fanout.py [--people 2000] [--per-minute 3000]
+    python bench/fanout.py [--people 2000] [--per-minute 3000] [--no-public-url] [--faults]
 
 Set-up (all on loopback, in a temporary directory):
 - the Slack emulator of the test suite with 2,000 workspace members and Slack-shaped
   limits: chat.postMessage limited per workspace (a token bucket of ``--per-minute``
   with a burst of one second's worth) and per channel (1 per second), plus 5 % random
-  429s (Retry-After: 1) and 1 % random 500s injected on chat.postMessage;
+  429s (Retry-After: 1) and 1 % random 500s injected on chat.postMessage; Tier 3
+  (50/min) on conversations.open and conversations.history;
 - the real bot in this process (``bootstrap`` + ``web_app`` behind aiohttp), SQLite,
-  PUBLIC_URL set (the calendar travels as a link, no file uploads), quiet hours off,
-  SLACK_POST_PER_MINUTE equal to the emulator's limit;
+  quiet hours off, SLACK_POST_PER_MINUTE equal to the emulator's limit, its dispatcher
+  (``Dispatcher.run_forever``, system clock) running from the start as in ``serve``;
+  PUBLIC_URL set (the calendar travels as a link) unless ``--no-public-url`` (then every
+  invitee also gets a calendar file: files.* uploads, paced at the bot's file rate);
+- ``--faults``: on every Slack call also 1 % connection resets before and 1 % after
+  Slack processed it and 1 % answers held past the bot's timeout (SLACK_TIMEOUT=2);
 - a generated trajectory with 2,000 people in one session, imported with the importer
   (e-mail look-ups against the emulator).
 
-The trekker sends ``/dialoog uitnodigen`` (a signed request); when its confirmation
-arrives all 2,000 outbox rows are written, and the real dispatcher
-(``Dispatcher.run_forever`` with the system clock) is started.  The clock stops when
-every outbox row is ``sent`` or ``failed``.
+The clock starts when the trekker sends ``/dialoog uitnodigen`` (a signed request) and
+stops when every outbox row is ``sent`` or ``failed``; the time to the first answer
+(the confirmation) and to the first invitation are reported too.
 
-The floor is the least time the emulator's limit allows for the messages:
-``(messages - burst) / rate`` (the bucket starts full, so the first ``burst`` calls are
-free; this is stricter than ``messages / rate``).  Duplicates are invitees with more than
-one invitation message in the emulator; lost messages are invitees with none.
+The floor is the least time the limits allow: ``(messages - burst) / rate`` for the
+invitations (the bucket starts full), or the files at the bot's file rate if slower.
+Duplicates are invitees with more than one invitation message; lost, invitees with none.
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ def is_invitation(message) -> bool:
     )
 
 
-async def main(people: int, per_minute: int, show_timeline: bool = False) -> None:
+async def main(people: int, per_minute: int, show_timeline: bool = False, public_url: bool = True,
+               faults: bool = False) -> None:
     started = time.monotonic()
     rate = per_minute / 60.0
     burst = rate  # one second's worth, like Slack's "short bursts"
@@ -73,8 +77,10 @@ async def main(people: int, per_minute: int, show_timeline: bool = False) -> Non
         await asyncio.to_thread(dbmod.upgrade, database_url)
         async with SlackEmulator(token=TOKEN) as emu:
             add_people(emu, people)
-            env = bot_env(emu.api_url, database_url, SLACK_POST_PER_MINUTE=str(per_minute))
-            bot = bootstrap(load_settings(env, dotenv=False))
+            extra = {"SLACK_POST_PER_MINUTE": str(per_minute), "SLACK_TIMEOUT": "2"}
+            if not public_url:
+                extra["PUBLIC_URL"] = ""
+            bot = bootstrap(load_settings(bot_env(emu.api_url, database_url, **extra), dotenv=False))
             runner = web.AppRunner(web_app(bot, run_background=False), access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -86,70 +92,80 @@ async def main(people: int, per_minute: int, show_timeline: bool = False) -> Non
                 assert not errors, [e.format() for e in errors]
                 report = await import_file(bot.ctx, parsed)
                 assert not report.unreachable, report.unreachable
-                setup = time.monotonic() - started
-                print(f"set-up: {people} people imported and looked up ({setup:.1f} s)")
-
-                # Slack-shaped limits from here on (the look-ups above were not limited).
-                emu.set_rate_limit("chat.postMessage", per_minute, burst=burst)
-                emu.set_channel_rate_limit("chat.postMessage", per_second=1.0)
-                emu.set_random_faults("chat.postMessage", p_ratelimit=0.05, p_server_error=0.01, retry_after=1)
-
+                print(f"set-up: {people} people imported and looked up ({time.monotonic() - started:.1f} s)")
+                slack_limits(emu, per_minute, burst, faults)
+                dispatcher_task = asyncio.create_task(bot.dispatcher.run_forever())
                 async with SlackDriver(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, emulator=emu,
-                                       timeout=120) as drv:
+                                       timeout=600) as drv:
                     command_started = time.monotonic()
                     r = await drv.command(user_id(0), f"uitnodigen start traject:{KEY}")
                     assert r.status == 200, r.body_text
-                    await emu.wait_for(lambda: emu.responses(r.response_url), timeout=120, interval=0.05)
-                    command_time = time.monotonic() - command_started
-                    counts = outbox_counts(db_path)
-                    messages = sum(counts.values())
-                    print(f"/dialoog uitnodigen: {messages} outbox rows written, confirmation after {command_time:.1f} s")
+                    await emu.wait_for(lambda: emu.responses(r.response_url), timeout=600, interval=0.05)
+                    first_answer = time.monotonic() - command_started
+                    print(f"/dialoog uitnodigen: first answer after {first_answer:.1f} s")
                     print("  " + " | ".join(emu.responses(r.response_url)[-1].get("text", "").splitlines()[:1]))
-
-                    # The real dispatcher, as the web process runs it, with the system clock.
-                    send_started = time.monotonic()
-                    dispatcher_task = asyncio.create_task(bot.dispatcher.run_forever())
-                    deadline = send_started + max(60.0, 2.5 * messages / rate)  # give up (and report) after this
-                    while time.monotonic() < deadline:
-                        counts = outbox_counts(db_path)
-                        if counts["sent"] + counts["failed"] >= messages:
-                            break
-                        await asyncio.sleep(0.02)
-                    elapsed = time.monotonic() - send_started
+                    files = 0 if public_url else people
+                    file_rate = bot.dispatcher.pacer.per_second("slack:file")
+                    floor = max((people - burst) / rate, files / file_rate)
+                    counts = await until_done(db_path, people + files, command_started + max(120.0, 3 * floor))
+                    elapsed = time.monotonic() - command_started
             finally:
                 bot.dispatcher.stop()
                 if dispatcher_task is not None:
                     await asyncio.wait_for(dispatcher_task, timeout=30)
                 await runner.cleanup()
                 await bot.ctx.db.dispose()
+            summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline)
+            print(f"limit: chat.postMessage {per_minute}/min ({rate:.0f}/s, burst {burst:.0f}) per workspace, "
+                  f"1/s per channel; bot SLACK_POST_PER_MINUTE={per_minute}; {files} calendar files at "
+                  f"{file_rate * 60:.0f}/min")
+    print(f"total time: {time.monotonic() - started:.1f} s")
 
-            per_invitee = [sum(1 for m in emu.dm(user_id(i)) if is_invitation(m)) for i in range(people)]
-            calls = emu.calls_to("chat.postMessage")
-            statuses = Counter(c.status for c in calls)
-            ok_calls = sum(1 for c in calls if c.ok)
-            # When the calls were made, relative to the start of sending (emulator clock = time.monotonic).
-            first_call = calls[0].at - send_started if calls else 0.0
-            last_ok = max((c.at for c in calls if c.ok), default=send_started) - send_started
-            timeline = Counter(int(c.at - send_started) for c in calls if c.ok)
-            refused = Counter(int(c.at - send_started) for c in calls if not c.ok)
 
-    floor = (messages - burst) / rate
-    duplicates = sum(1 for n in per_invitee if n > 1)
-    lost = sum(1 for n in per_invitee if n == 0)
-    print(f"limit: chat.postMessage {per_minute}/min ({rate:.0f}/s, burst {burst:.0f}) per workspace, 1/s per channel; "
-          f"bot SLACK_POST_PER_MINUTE={per_minute}")
+def slack_limits(emu, per_minute: int, burst: float, faults: bool) -> None:
+    """Slack-shaped limits from here on (the look-ups of the import were not limited)."""
+    emu.set_rate_limit("chat.postMessage", per_minute, burst=burst)
+    emu.set_channel_rate_limit("chat.postMessage", per_second=1.0)
+    for method in ("conversations.open", "conversations.history"):
+        emu.set_rate_limit(method, 50, burst=5)
+    network = dict(p_reset_before=0.01, p_reset_after=0.01, p_hold=0.01, hold_seconds=3.0) if faults else {}
+    emu.set_random_faults("chat.postMessage", p_ratelimit=0.05, p_server_error=0.01, retry_after=1, **network)
+    if faults:
+        emu.set_random_faults("*", p_ratelimit=0.0, p_server_error=0.0, seed=7, **network)
+
+
+async def until_done(db_path: Path, messages: int, deadline: float) -> Counter:
+    """Wait until every outbox row is sent or failed (or give up at ``deadline``, and report)."""
+    counts = Counter()
+    while time.monotonic() < deadline:
+        counts = outbox_counts(db_path)
+        total = sum(counts.values())
+        if total >= messages and counts["sent"] + counts["failed"] >= total:
+            break
+        await asyncio.sleep(0.05)
+    return counts
+
+
+def summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline) -> None:
+    per_invitee = [sum(1 for m in emu.dm(user_id(i)) if is_invitation(m)) for i in range(people)]
+    calls = emu.calls_to("chat.postMessage")
+    statuses = Counter(c.status for c in calls)
+    ok_calls = sum(1 for c in calls if c.ok)
+    first_ok = min((c.at for c in calls if c.ok), default=command_started) - command_started
+    timeline = Counter(int(c.at - command_started) for c in calls if c.ok)
+    refused = Counter(int(c.at - command_started) for c in calls if not c.ok)
+    notes = Counter(c.note for c in emu.calls if c.note in ("reset_before", "reset_after", "hold"))
     print(f"chat.postMessage calls: {len(calls)} ({ok_calls} ok, {statuses[429]} answered 429, "
-          f"{statuses[500]} answered 500, {len(calls) - ok_calls - statuses[429] - statuses[500]} other)")
+          f"{statuses[500]} answered 500); network faults on all calls: {dict(notes) or 'none'}")
+    print(f"checks before a resend: {len(emu.calls_to('conversations.history'))} conversations.history calls")
     print(f"outbox: {counts['sent']} sent, {counts['failed']} failed, "
-          f"{messages - counts['sent'] - counts['failed']} unfinished")
-    print(f"elapsed: {elapsed:.1f} s; floor: {floor:.1f} s ((messages - burst) / rate; messages / rate = "
-          f"{messages / rate:.1f} s)")
-    print(f"first call {first_call:.2f} s after the dispatcher started; last successful call at {last_ok:.2f} s")
+          f"{sum(counts.values()) - counts['sent'] - counts['failed']} unfinished")
+    print(f"time to first answer: {first_answer:.1f} s; first invitation after {first_ok:.1f} s")
+    print(f"elapsed from the command: {elapsed:.1f} s; floor: {floor:.1f} s")
     if show_timeline:
         print("per second, ok/refused: " + " ".join(
             f"{timeline[i]}/{refused[i]}" for i in range(int(max(timeline | refused, default=0)) + 1)))
-    print(f"duplicates: {duplicates} (target 0); lost: {lost} (target 0)")
-    print(f"total time: {time.monotonic() - started:.1f} s")
+    print(f"duplicated: {sum(1 for n in per_invitee if n > 1)} (target 0); lost: {sum(1 for n in per_invitee if n == 0)} (target 0)")
     print(f"fanout_time_over_floor: {elapsed / floor:.2f} (target <= 1.1)")
 
 
@@ -158,9 +174,11 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=2000, help="invitees (default 2000)")
     parser.add_argument("--per-minute", type=int, default=3000, help="chat.postMessage limit (default 3000/min)")
     parser.add_argument("--timeline", action="store_true", help="print successful/refused calls per second")
+    parser.add_argument("--no-public-url", action="store_true", help="PUBLIC_URL unset: calendar files are uploaded")
+    parser.add_argument("--faults", action="store_true", help="also resets before/after processing and held answers")
     args = parser.parse_args()
     try:
-        asyncio.run(main(args.people, args.per_minute, args.timeline))
+        asyncio.run(main(args.people, args.per_minute, args.timeline, not args.no_public_url, args.faults))
     except Exception as exc:  # a benchmark reports; it does not fail the build
         print(f"benchmark failed: {exc!r}")
         print("fanout_time_over_floor: n/a (target <= 1.1)")

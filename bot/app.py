@@ -44,7 +44,10 @@ class Bot:
     mail_state: str | None = None
 
 
-def build_pacer(settings: Settings) -> Pacer:
+def build_pacer(settings: Settings, db: Database | None = None) -> Pacer:
+    """The pacer of the outbox; with ``db`` its limits hold for all processes on it together."""
+    from scheduling.rate_slots import SlotStore
+
     return Pacer(
         {
             "slack:direct": settings.slack_post_per_minute,
@@ -63,7 +66,11 @@ def build_pacer(settings: Settings) -> Pacer:
             "email:direct": settings.mail_per_minute,
             "email:file": settings.mail_per_minute,
             "email:update": 600_000,
-        }
+            # The check before a message in doubt is sent again (Tier 3 each).
+            "slack:conversations.open": settings.slack_lookup_per_minute,
+            "slack:conversations.history": settings.slack_lookup_per_minute,
+        },
+        shared=SlotStore(db) if db is not None else None,
     )
 
 
@@ -85,8 +92,10 @@ def bootstrap(
     if chats is None:
         chats = {}
         if settings.slack_bot_token:
-            client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-            chats["slack"] = SlackChat(client)
+            # No retry handlers: a post that timed out or lost its connection may have
+            # arrived; the dispatcher decides (it checks before sending such a row again).
+            client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
+            chats["slack"] = SlackChat(client, timeout=settings.slack_timeout)
             slack_app = build_slack_app(settings, ctx, client)
         if settings.teams_configured:
             teams_app = build_teams(settings, ctx, teams_tokens)
@@ -97,7 +106,7 @@ def bootstrap(
     identity.use_email("email" in chats)
     if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
         ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
-    dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
+    dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings, db), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.window = settings.sending_window  # checked again at send time
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)

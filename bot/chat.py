@@ -43,13 +43,17 @@ class ChatError(Exception):
 
     ``permanent`` errors will not get better by retrying (unknown user, channel
     gone, bad request); ``retry_after`` is set when the platform asked us to wait.
+    ``unknown`` marks an unknown outcome: the request may have been carried out (a
+    timeout, or the connection dropped after it was sent), so a post must not simply be
+    sent again.
     """
 
-    def __init__(self, code: str, permanent: bool, retry_after: float | None = None):
+    def __init__(self, code: str, permanent: bool, retry_after: float | None = None, unknown: bool = False):
         super().__init__(code)
         self.code = code
         self.permanent = permanent
         self.retry_after = retry_after
+        self.unknown = unknown
 
 
 class Chat(Protocol):
@@ -70,9 +74,11 @@ class Chat(Protocol):
     async def send_file(self, target: str, upload: FileUpload, thread: MessageRef | None = None) -> MessageRef:
         """Share a file with a person (user id) or a channel."""
 
-    # Optional: ``async def find_sent(self, target: str, key: str) -> MessageRef | None`` -- the
-    # message sent earlier with this outbox key, if the platform can tell.  The dispatcher
-    # asks it before resending a row whose process died mid-send.
+    # Optional: ``async def find_sent(self, target: str, key: str, pace=None) -> MessageRef | None``
+    # -- the message sent earlier with this outbox key, if the platform can tell (``pace``:
+    # an async callable awaited with the API method's name before each call it makes).  The
+    # dispatcher asks it before resending a row in doubt (its process died mid-send, or the
+    # send had an unknown outcome); a ChatError means "cannot tell now", not "not there".
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float as sa_Float,
     ForeignKey,
     Index,
     Integer,
@@ -620,3 +621,17 @@ class DashboardSession(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+# -- outbound pacing shared by processes --
+
+
+class RateSlot(Base):
+    """The shared pacing of one platform operation (``slack:direct``, ...): every bot
+    process on the database reserves its send slots here (scheduling/rate_slots.py)."""
+
+    __tablename__ = "rate_slot"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The theoretical arrival time of the next call (GCRA), in seconds since the epoch.
+    next_at: Mapped[float] = mapped_column(sa_Float(), default=0.0, server_default=text("0"))

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -109,11 +111,20 @@ async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: A
     existing = await find(session, key)
     if existing is not None:
         return existing, False
-    row = _row(key=key, now=now, **fields)
-    session.add(row)
-    await session.flush()
+    row = await _insert_once(session, _row(key=key, now=now, **fields))
+    if row is None:  # a concurrent transaction wrote the same key first (two commands at once)
+        return await find(session, key), False
     session.info[WRITTEN] = True
     return row, True
+
+
+async def _insert_once(session: AsyncSession, row: OutboxMessage) -> OutboxMessage | None:
+    """INSERT ... ON CONFLICT (key) DO NOTHING: the row, or None when the key exists."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {c.key: getattr(row, c.key) for c in OutboxMessage.__table__.columns if getattr(row, c.key) is not None}
+    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage)
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]], *, now: datetime) -> list[OutboxMessage]:

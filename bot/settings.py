@@ -71,6 +71,11 @@ class Settings:
     def mail_configured(self) -> bool:
         """E-mail is a channel: an SMTP server and a sender are set."""
         return self.smtp is not None and bool(self.mail_from)
+    # conversations.open / conversations.history per minute (Slack Tier 3): the checks
+    # "was this message already sent?" before a message in doubt is sent again.
+    slack_lookup_per_minute: int = 50
+    # Seconds to wait for Slack's answer; no answer in time is an unknown outcome.
+    slack_timeout: float = 10.0
 
     @property
     def teams_configured(self) -> bool:
@@ -279,6 +284,8 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         teams_service_url=teams_service_url,
         secret_key=get("SECRET_KEY"),
         **_mail_settings(env),
+        slack_lookup_per_minute=_int(env, "SLACK_LOOKUP_PER_MINUTE", 50),
+        slack_timeout=_float(env, "SLACK_TIMEOUT", 10.0),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from bot.db import Database
 from bot.models import OutboxMessage, Trajectory
 from bot.quiet_hours import SendingWindow
 from bot.viewmodels import problem
+from scheduling import in_doubt
 from scheduling.ratelimit import Pacer
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,13 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BATCH = 200
-MIN_IDLE = 0.25  # seconds; the shortest sleep of an idle dispatcher
-# A round claims no more rows of one operation than its pacer lets out in this time, so
-# every claimed row is sent well within its lease (200 updates at 50/min would take 4 min).
-CLAIM_AHEAD = LEASE / 4
+# A round claims no more rows of one operation than its pacer lets out in this time: every
+# claimed row is sent well within its lease, and a crash leaves few claimed rows in doubt
+# (each costs a Tier 3 check before it is sent again).
+CLAIM_AHEAD = timedelta(seconds=0.5)
+# The check of a row in doubt (conversations.history) is Tier 3: a round takes no more of
+# them than that pacer lets out in CLAIM_AHEAD (at least one).
+CHECK_BUCKET = "conversations.history"
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Outcome:
     error: str | None = None
     ref: MessageRef | None = None
     retry_in: float | None = None
+    attempt: bool = True  # False: waiting (rate limit, the check), not a failed attempt
 
 
 async def file_upload(row: OutboxMessage, db: Database | None = None, now=None) -> FileUpload:
@@ -97,6 +103,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._group: _GroupCommit | None = None
+        self._gates: dict[str, asyncio.Semaphore] = {}
         # Called with (row, outcome) after a row failed for good (e.g. to tell the trekkers).
         self.on_failed: Callable[[OutboxMessage, Outcome], Awaitable[None]] | None = None
         self.window: SendingWindow | None = None  # set by bootstrap; None: never held
@@ -106,7 +113,9 @@ class Dispatcher:
 
     # -- claiming -------------------------------------------------------------
 
-    async def _claim(self, limit: int) -> list[OutboxMessage]:
+    async def _claim(self, limit: int, busy: dict[str, int] | None = None) -> list[OutboxMessage]:
+        """Claim due rows, no more per operation than its budget (``busy``: rows of each
+        operation this process is still sending, counted against it)."""
         now = self.clock.now()
         async with self.db.transaction() as s:
             due = or_(
@@ -116,34 +125,48 @@ class Dispatcher:
             # An update or a threaded file waits until the message it belongs to is out.
             parent = aliased(OutboxMessage)
             waiting = exists().where(parent.id == OutboxMessage.update_of_id, parent.status.in_(("pending", "sending")))
+            query = select(OutboxMessage).where(due, ~waiting)
+            for name in self._full_lanes(busy or {}):  # their rows would only be skipped below
+                platform, op = name.split(":", 1)
+                query = query.where(~and_(OutboxMessage.platform == platform, OutboxMessage.op == op))
             rows = (
                 await s.execute(
-                    select(OutboxMessage)
-                    .where(due, ~waiting)
+                    query
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True, of=OutboxMessage)
                 )
             ).scalars().all()
             claimed: list[OutboxMessage] = []
-            per_operation: dict[str, int] = {}
+            per_operation: dict[str, int] = dict(busy or {})
             for row in rows:
-                name = f"{row.platform}:{row.op}"
-                if per_operation.get(name, 0) >= self._claim_budget(name):
-                    continue  # stays pending for a later round
+                # In doubt (its process died mid-send, or a send got no answer): the message
+                # may have gone out.  _send checks before sending it again.
+                doubt = in_doubt.in_doubt(row)
+                name = self.lane(row, doubt)
+                if per_operation.get(name, 0) >= self.claim_budget(name):
+                    continue  # stays for a later round
                 per_operation[name] = per_operation.get(name, 0) + 1
-                # A row still "sending" after its lease: its process died mid-send; the
-                # message may have gone out.  _send checks before sending it again.
-                row.recovered = row.status == "sending"
+                row.recovered = doubt
                 row.status = "sending"
                 row.lease_until = now + LEASE
                 row.attempts += 1
                 claimed.append(row)
             return claimed
 
-    def _claim_budget(self, name: str) -> int:
-        """How many rows of one operation a round may claim (see CLAIM_AHEAD)."""
-        return max(self.concurrency, int(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds()))
+    def _full_lanes(self, busy: dict[str, int]) -> list[str]:
+        return [name for name, n in busy.items() if not name.endswith(CHECK_BUCKET) and n >= self.claim_budget(name)]
+
+    @staticmethod
+    def lane(row: OutboxMessage, doubt: bool | None = None) -> str:
+        """The budget a row counts against: its operation, or the check of a row in doubt."""
+        if doubt if doubt is not None else getattr(row, "recovered", False):
+            return f"{row.platform}:{CHECK_BUCKET}"
+        return f"{row.platform}:{row.op}"
+
+    def claim_budget(self, name: str) -> int:
+        """How many rows of one operation may be claimed at a time (see CLAIM_AHEAD)."""
+        return max(1, min(BATCH, math.ceil(self.pacer.per_second(name) * CLAIM_AHEAD.total_seconds())))
 
     async def next_due(self) -> datetime | None:
         """When the next pending row is due (rows that wait for another row not counted:
@@ -164,26 +187,31 @@ class Dispatcher:
         rows = await self._claim(limit)
         if not rows:
             return 0
-        # ``concurrency`` sends at a time per operation: updates waiting for their (slower)
-        # pacer do not hold up direct messages in the same round.  Recording the outcome
-        # happens after the slot is given back, so database latency does not slow sending.
-        gates: dict[str, asyncio.Semaphore] = {}
-
-        async def handle(row: OutboxMessage) -> None:
-            name = f"{row.platform}:{row.op}"
-            async with gates.setdefault(name, asyncio.Semaphore(self.concurrency)):
-                outcome = await self._send(row)
-            if outcome.status == "sent":
-                self.pacer.succeeded(name)
-            await self._record(row, outcome)
-            if outcome.status == "failed" and self.on_failed is not None:
-                try:
-                    await self.on_failed(row, outcome)
-                except Exception:
-                    log.exception("outbox %s: reporting the failure failed", row.key)
-
-        await asyncio.gather(*(handle(row) for row in rows))
+        await asyncio.gather(*(self.handle(row) for row in rows))
         return len(rows)
+
+    async def handle(self, row: OutboxMessage, sent: Callable[[], None] | None = None) -> None:
+        """Send one claimed row and record its outcome.
+
+        ``concurrency`` sends at a time per operation: updates waiting for their (slower)
+        pacer do not hold up direct messages.  Recording the outcome happens after the
+        slot is given back, so database latency does not slow sending."""
+        name = f"{row.platform}:{row.op}"
+        gate = self._gates.setdefault(name, asyncio.Semaphore(self.concurrency))
+        try:
+            async with gate:
+                outcome = await self._send(row)
+        finally:
+            if sent is not None:
+                sent()  # the call is over (whatever came of it): room for the next claim
+        if outcome.status == "sent":
+            self.pacer.succeeded(name)
+        await self._record(row, outcome)
+        if outcome.status == "failed" and self.on_failed is not None:
+            try:
+                await self.on_failed(row, outcome)
+            except Exception:
+                log.exception("outbox %s: reporting the failure failed", row.key)
 
     async def drain(self, max_rounds: int = 1000) -> int:
         """Send everything that is due now (tests and CLI use this)."""
@@ -215,10 +243,10 @@ class Dispatcher:
             if not row.target:
                 return Outcome("failed", error="no_recipient")
             message = OutMessage(row.template, row.data, row.language, key=row.key, person_id=row.person_id)
-            if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
-                found = await self._already_sent(chat, row)
-                if found is not None:
-                    return Outcome("sent", ref=found)
+            if getattr(row, "recovered", False):
+                checked = await in_doubt.check(chat, row, self.pacer, Outcome)
+                if checked is not None:
+                    return checked
             await self.pacer.acquire(f"{row.platform}:{row.op}", row.target)
             if row.op == "direct":
                 ref = await chat.send_direct(row.target, message)
@@ -233,10 +261,10 @@ class Dispatcher:
                 return Outcome("failed", error=f"unknown_op:{row.op}")
             return Outcome("sent", ref=ref)
         except ChatError as exc:
-            return self._classify(row, exc)
+            return self._classify(row, exc, chat)
         except Exception as exc:  # a network error or a bug: retry with backoff, keep the row
             log.exception("outbox %s: unexpected error while sending", row.key)
-            return self._classify(row, ChatError(type(exc).__name__, permanent=False))
+            return self._classify(row, ChatError(type(exc).__name__, permanent=False), chat)
 
     async def _window_closed(self, row: OutboxMessage, now: datetime) -> Outcome | None:
         """Outside the sending window of the row's trajectory: wait for its next opening."""
@@ -261,17 +289,6 @@ class Dispatcher:
             return Outcome("pending", retry_in=2.0, error="waiting_for_original")
         return MessageRef(original.ref_channel, original.ref_ts)
 
-    async def _already_sent(self, chat: Chat, row: OutboxMessage) -> MessageRef | None:
-        """The message a crashed process posted for this row, if the platform has it."""
-        find_sent = getattr(chat, "find_sent", None)
-        if find_sent is None:
-            return None
-        try:
-            return await find_sent(row.target, row.key)
-        except ChatError as exc:  # cannot tell: sending again beats losing the message
-            log.warning("outbox %s: could not check for an earlier send (%s)", row.key, exc.code)
-            return None
-
     async def _send_update(self, row: OutboxMessage, chat: Chat) -> Outcome:
         async with self.db.sessionmaker() as s:
             original = await s.get(OutboxMessage, row.update_of_id)
@@ -294,16 +311,22 @@ class Dispatcher:
         ref = await chat.update(MessageRef(original.ref_channel, original.ref_ts), OutMessage(row.template, row.data, row.language))
         return Outcome("sent", ref=ref)
 
-    def _classify(self, row: OutboxMessage, exc: ChatError) -> Outcome:
+    def _classify(self, row: OutboxMessage, exc: ChatError, chat: Chat | None = None) -> Outcome:
         if exc.retry_after is not None:
             self.pacer.rate_limited(f"{row.platform}:{row.op}", row.target, exc.retry_after)
-            return Outcome("pending", error=exc.code, retry_in=exc.retry_after)
+            # Refused, so not sent: after a check said "not there" the row is out of doubt;
+            # one that could not be checked keeps its mark (it gets one more try only).
+            unchecked = getattr(row, "recovered", False) and chat is not None and not in_doubt.can_check(chat, row)
+            error = row.last_error if unchecked and row.last_error else exc.code
+            return Outcome("pending", error=error, retry_in=exc.retry_after, attempt=exc.code != "ratelimited")
         if exc.permanent:
             log.warning("outbox %s: permanent failure %s", row.key, exc.code)
             return Outcome("failed", error=exc.code)
         if row.attempts >= MAX_ATTEMPTS:
             log.error("outbox %s: giving up after %d attempts (%s)", row.key, row.attempts, exc.code)
             return Outcome("failed", error=exc.code)
+        if exc.unknown and row.op != "update":  # an update is idempotent: just again
+            return in_doubt.after_unknown(chat, row, exc, Outcome, backoff(row.attempts))
         return Outcome("pending", error=exc.code, retry_in=backoff(row.attempts))
 
     async def _record(self, row: OutboxMessage, outcome: Outcome) -> None:
@@ -328,6 +351,7 @@ class Dispatcher:
                     for *_, future in batch:
                         if not future.done():
                             future.set_exception(RuntimeError("recording the outcome was cancelled"))
+                            future.add_done_callback(lambda f: f.exception())  # its waiter may be gone too
                     raise
                 else:
                     for *_, future in batch:
@@ -361,7 +385,7 @@ class Dispatcher:
                 values["ref_ts"] = outcome.ref.ts
         if outcome.status == "pending":
             values["not_before"] = now + timedelta(seconds=outcome.retry_in or 1.0)
-            if outcome.error in ("waiting_for_original", "quiet_hours") or outcome.retry_in is not None and outcome.error == "ratelimited":
+            if not outcome.attempt or outcome.error in ("waiting_for_original", "quiet_hours") or outcome.retry_in is not None and outcome.error == "ratelimited":
                 values["attempts"] = row.attempts - 1  # waiting is not a failed attempt
         return values
 
@@ -369,34 +393,9 @@ class Dispatcher:
 
     async def run_forever(self, idle_seconds: float = 5.0) -> None:
         """Send as rows become due; ``wake()`` makes new rows go out at once."""
-        while not self._stopping:
-            self._wake.clear()  # before the round: a wake() during the round is not lost
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("dispatcher round failed")
-                handled = 0
-            if handled:
-                continue
-            try:
-                timeout = await self._until_next_due(idle_seconds)
-            except Exception:
-                log.exception("dispatcher could not read the next due time")
-                timeout = idle_seconds
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
+        from scheduling.dispatch_loop import run
 
-    async def _until_next_due(self, idle_seconds: float) -> float:
-        """Seconds to sleep: until the next pending row is due (a retry after Retry-After
-        or a backoff), at most ``idle_seconds``, at least ``MIN_IDLE``."""
-        due = await self.next_due()
-        if due is None:
-            return idle_seconds
-        if due.tzinfo is None:
-            due = due.replace(tzinfo=self.clock.now().tzinfo)
-        return min(idle_seconds, max(MIN_IDLE, (due - self.clock.now()).total_seconds()))
+        await run(self, idle_seconds)
 
     def stop(self) -> None:
         self._stopping = True

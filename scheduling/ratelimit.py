@@ -66,9 +66,12 @@ class Pacer:
     busy channel, a hiccup) is not a reason to stop everybody's messages; the refused
     call's token goes back to the bucket."""
 
-    def __init__(self, rates_per_minute: dict[str, float], default_per_minute: float = 50.0):
+    def __init__(self, rates_per_minute: dict[str, float], default_per_minute: float = 50.0, shared=None):
         self._rates = rates_per_minute
         self._default = default_per_minute
+        # A scheduling.rate_slots.SlotStore: the buckets' slots come from the database, so
+        # every process on it together keeps the rate (None: this process alone).
+        self._shared = shared
         self._buckets: dict[str, TokenBucket] = {}
         self._target_paused: dict[str, float] = {}
         self._streak: dict[str, int] = {}
@@ -77,7 +80,13 @@ class Pacer:
         if name not in self._buckets:
             per_minute = self._rates.get(name, self._default)
             rate = per_minute / 60.0
-            self._buckets[name] = TokenBucket(rate, burst=max(1.0, rate * BURST_SECONDS))
+            burst = max(1.0, rate * BURST_SECONDS)
+            if self._shared is not None:
+                from scheduling.rate_slots import SharedBucket
+
+                self._buckets[name] = SharedBucket(self._shared, name, rate, burst)
+            else:
+                self._buckets[name] = TokenBucket(rate, burst=burst)
         return self._buckets[name]
 
     def per_second(self, name: str) -> float:
@@ -91,6 +100,10 @@ class Pacer:
             elif self._target_paused.get(target) == until:
                 del self._target_paused[target]
         await self.bucket(name).acquire()
+
+    def pause(self, name: str, retry_after: float) -> None:
+        """Every call of ``name`` waits ``retry_after`` (a 429 on a method-wide limit)."""
+        self.bucket(name).pause(retry_after)
 
     def succeeded(self, name: str) -> None:
         """A call of ``name`` went through: a run of 429s (if any) is broken."""

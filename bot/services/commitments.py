@@ -120,13 +120,14 @@ def commitment_vm(c: Commitment, trajectory: Trajectory, today: date) -> dict:
     }
 
 
-async def load(s: AsyncSession, commitment_id: int) -> Commitment | None:
+async def load(s: AsyncSession, commitment_id: int, lock: bool = False) -> Commitment | None:
+    """The commitment; ``lock``: held until the transaction ends (a press delivered twice
+    at once is then seen as a repeat by the second)."""
+    query = select(Commitment).where(Commitment.id == commitment_id)
+    if lock:
+        query = query.with_for_update(of=Commitment)
     return (
-        await s.execute(
-            select(Commitment)
-            .where(Commitment.id == commitment_id)
-            .options(selectinload(Commitment.organisation), selectinload(Commitment.owner))
-        )
+        await s.execute(query.options(selectinload(Commitment.organisation), selectinload(Commitment.owner)))
     ).scalar_one_or_none()
 
 
@@ -161,7 +162,7 @@ async def may_change(s: AsyncSession, c: Commitment, user: User) -> Person | Non
 
 async def changeable(s: AsyncSession, commitment_id: int | None, user: User) -> tuple[Commitment, Person]:
     """The commitment and the actor who may change it; anyone else is refused."""
-    c = await load(s, commitment_id) if commitment_id else None
+    c = await load(s, commitment_id, lock=True) if commitment_id else None
     if c is None:
         raise Refused("commitment.unknown")
     actor = await may_change(s, c, user)
@@ -212,6 +213,8 @@ async def change_status(
     trajectory = await s.get(Trajectory, c.trajectory_id)
     note = (note or "").strip()
     snooze_until = check_status_input(to, note, snooze, snooze_date, local_today(ctx, trajectory))
+    if unchanged(c, to, note, snooze_until):
+        return c  # the same press or form twice: one history row, one message update
     before = c.status
     if to == "snoozed":
         c.snoozed_until = snooze_until
@@ -244,6 +247,15 @@ async def change_status(
     if new_status == "blocked":
         await tell_trekkers_blocked(s, ctx, c, trajectory, actor)
     return c
+
+
+def unchanged(c: Commitment, to: str, note: str, snooze_until) -> bool:
+    """True when the change would change nothing (same status, same snooze, no new note)."""
+    if note and note != c.last_note:
+        return False
+    if to == "snoozed":
+        return c.status in ("open", "busy") and c.snoozed_until == snooze_until
+    return c.status == to and c.snoozed_until is None
 
 
 async def refresh_message(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:

@@ -191,10 +191,12 @@ async def submit(ctx: Context, prompt_id: int, user: User, raw: dict[str, Any]) 
         first = not prompt.responded
         if ev.anonymous:
             await _claim_marker(s, prompt)
+            changed = True
         else:
-            await _store_named(s, ctx, ev, prompt, answers)
-        await outbox.withdraw(s, reminder_key(ev.id, prompt.person_id))
-        await refresh_prompt(s, ctx, prompt, ev, session, trajectory, "done")
+            changed = await _store_named(s, ctx, ev, prompt, answers)
+        if changed:  # the same answers submitted twice: nothing stored, no message update
+            await outbox.withdraw(s, reminder_key(ev.id, prompt.person_id))
+            await refresh_prompt(s, ctx, prompt, ev, session, trajectory, "done")
         evaluation_id, anonymous = ev.id, ev.anonymous
     if anonymous:
         async with ctx.db.transaction() as s:
@@ -216,8 +218,11 @@ async def _claim_marker(s: AsyncSession, prompt: EvaluationPrompt) -> None:
     prompt.responded = True
 
 
-async def _store_named(s: AsyncSession, ctx: Context, ev: Evaluation, prompt: EvaluationPrompt, answers: dict) -> None:
+async def _store_named(s: AsyncSession, ctx: Context, ev: Evaluation, prompt: EvaluationPrompt, answers: dict) -> bool:
+    """Store (or replace) the person's answers; False when they are the stored ones."""
     row = await _named_answers(s, ev, prompt)
+    if row is not None and prompt.responded and row.answers == answers:
+        return False
     if row is None:
         s.add(
             EvaluationResponse(
@@ -233,6 +238,7 @@ async def _store_named(s: AsyncSession, ctx: Context, ev: Evaluation, prompt: Ev
         row.answers = answers
         row.updated_at = ctx.now()
     prompt.responded = True
+    return True
 
 
 async def _take_pool(s: AsyncSession, evaluation_id: int) -> list[dict[str, Any]]:

@@ -67,8 +67,13 @@ async def move(
     """Record the transition and announce it in the status channel(s).  Raises Refused
     (not a phase to move to) or Problems (the form's fields).  Without an actor (the
     file, ``import --phase-from-file``) ``reached`` is ``FROM_FILE``."""
-    check_target(trajectory, to)
     note = (note or "").strip()
+    # Held until the transaction ends: the same form delivered twice at once is one move.
+    await s.refresh(trajectory, ["current_phase"], with_for_update=True)
+    repeat = await _same_move(s, trajectory, to, reached, note, actor)
+    if repeat is not None:
+        return repeat  # the same confirmation twice: one transition, one announcement
+    check_target(trajectory, to)
     if actor is not None or reached != FROM_FILE:
         check_input(reached, note)
     before = trajectory.current_phase
@@ -95,3 +100,17 @@ async def reconcile(s: AsyncSession, ctx: Context, trajectory: Trajectory, in_fi
     if follow:
         await move(s, ctx, trajectory, in_file, FROM_FILE, None, None)
     return recorded, in_file
+
+
+async def _same_move(s: AsyncSession, trajectory: Trajectory, to, reached, note: str, actor: Person | None) -> PhaseTransition | None:
+    """The latest transition when it is this very move (to the current phase, same answers)."""
+    if to != trajectory.current_phase:
+        return None
+    last = (
+        await s.execute(
+            select(PhaseTransition).where(PhaseTransition.trajectory_id == trajectory.id).order_by(PhaseTransition.id.desc()).limit(1)
+        )
+    ).scalar_one_or_none()
+    if last is None or last.to_phase != to or last.reached != reached or (last.note or "") != note or last.actor_id != (actor.id if actor is not None else None):
+        return None
+    return last

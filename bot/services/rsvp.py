@@ -31,6 +31,8 @@ ANSWERS = ("yes", "no", "maybe")
 
 async def own_invitation(s: AsyncSession, invitation_id: int | None, user: User) -> Invitation:
     """The user's own invitation to a session that still takes place; else Refused."""
+    if invitation_id:  # held until the transaction ends: an answer delivered twice at once is one answer
+        await s.execute(select(Invitation.id).where(Invitation.id == invitation_id).with_for_update())
     inv = await load_invitation(s, invitation_id) if invitation_id else None
     if inv is None:
         raise Refused("rsvp.unknown")
@@ -109,6 +111,8 @@ async def delegate(s: AsyncSession, ctx: Context, invitation_id: int | None, use
     """Hand the invitation to a colleague: they get their own, this one shows who goes."""
     inv = await own_invitation(s, invitation_id, user)
     colleague = await check_colleague(s, inv, colleague_id)
+    if inv.status == "delegated" and inv.delegated_to_id == colleague.id:
+        return inv  # the same hand-over twice: nothing new
     session = inv.session
     trajectory = await s.get(Trajectory, session.trajectory_id)
     theirs = (

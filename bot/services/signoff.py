@@ -194,9 +194,13 @@ async def decide(s: AsyncSession, ctx: Context, request_id: int | None, user: Us
     round.  Raises Refused (not a signer, too late, unknown) or Problems (the reason)."""
     if decision not in ("agreed", "declined"):
         raise ValueError(decision)
+    if request_id:  # held until the transaction ends: a decision delivered twice at once is one decision
+        await s.execute(select(SignOffRequest.id).where(SignOffRequest.id == request_id).with_for_update())
     who = await signer(s, ctx, request_id, user)
     reason = check_note(reason or "") if decision == "declined" else None
     request, trajectory, actor = who.request, who.trajectory, who.person
+    if request.decision == decision and request.reason == reason:
+        return False  # the same decision again: no event, no message update
     request.decision = decision
     request.decided_by_id = actor.id
     request.decided_at = ctx.now()

@@ -64,6 +64,7 @@ class SlackChat:
     def __init__(self, client: AsyncWebClient, timeout: float = 10.0):
         self.client = client
         self.timeout = timeout
+        self._dm: dict[str, str] = {}  # user id -> DM channel id, learnt from posts and conversations.open
 
     async def _call(self, method: str, **kwargs):
         # slack_sdk sends JSON bodies to chat.* and views.*, form bodies elsewhere.
@@ -72,10 +73,11 @@ class SlackChat:
             return await asyncio.wait_for(self.client.api_call(method, **body), self.timeout)
         except SlackApiError as exc:
             raise _to_chat_error(exc) from exc
-        except aiohttp.ClientConnectorError as exc:
+        except aiohttp.ClientConnectorError as exc:  # no connection: the request never left
             raise ChatError(UNREACHABLE, permanent=False) from exc
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            raise ChatError(type(exc).__name__, permanent=False) from exc
+            # Sent, but no answer (timeout, reset, cut-off body): Slack may have carried it out.
+            raise ChatError(type(exc).__name__, permanent=False, unknown=True) from exc
 
     async def check_token(self) -> str:
         """``auth.test``: "ok", the refusal ("invalid_auth", ...) or "unreachable"."""
@@ -119,6 +121,8 @@ class SlackChat:
             if exc.code != "not_in_channel" or not await self._join(channel):
                 raise
             response = await self._call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **body)
+        if channel.startswith(("U", "W")):
+            self._dm[channel] = response["channel"]
         return MessageRef(response["channel"], response["ts"])
 
     async def _join(self, channel: str) -> bool:
@@ -149,9 +153,16 @@ class SlackChat:
                 return None
         return None
 
-    async def find_sent(self, target: str, key: str) -> MessageRef | None:
-        """The message posted earlier for outbox ``key`` (its metadata), among the newest in the conversation."""
-        channel = await self._channel_for(target)
+    async def find_sent(self, target: str, key: str, pace=None) -> MessageRef | None:
+        """The message posted earlier for outbox ``key`` (its metadata), among the newest in
+        the conversation.  ``pace(method)`` is awaited before each call (both are Tier 3)."""
+        channel = self._dm.get(target)
+        if channel is None:
+            if pace is not None and target.startswith(("U", "W")):
+                await pace("conversations.open")
+            channel = await self._channel_for(target)
+        if pace is not None:
+            await pace("conversations.history")
         response = await self._call("conversations.history", channel=channel, limit=100, include_all_metadata="true")
         for item in response.get("messages") or []:
             metadata = item.get("metadata") or {}
@@ -161,8 +172,10 @@ class SlackChat:
 
     async def _channel_for(self, target: str) -> str:
         if target.startswith(("U", "W")):
-            response = await self._call("conversations.open", users=target)
-            return response["channel"]["id"]
+            if target not in self._dm:
+                response = await self._call("conversations.open", users=target)
+                self._dm[target] = response["channel"]["id"]
+            return self._dm[target]
         return target
 
     async def send_file(self, target: str, upload: FileUpload, thread: MessageRef | None = None) -> MessageRef:

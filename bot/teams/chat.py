@@ -193,8 +193,13 @@ class TeamsChat:
                 if response.status >= 300:
                     raise to_chat_error(response.status, body, response.headers, op)
                 return json.loads(body) if body.strip() else {}
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # no connection: the request never left
             raise ChatError(type(exc).__name__, permanent=False) from exc
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            # Sent, but no answer: the connector may have delivered it.  The Bot Framework
+            # connector has no way to list a conversation's activities, so there is no
+            # find_sent here; the dispatcher sends a message in doubt at most once more.
+            raise ChatError(type(exc).__name__, permanent=False, unknown=True) from exc
 
     async def _post_activity(self, service_url: str, conversation_id: str, payload: dict) -> str:
         response = await self._request("POST", service_url, f"v3/conversations/{conversation_id}/activities", "send", payload)

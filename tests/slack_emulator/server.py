@@ -231,6 +231,21 @@ class _RandomFaults:
     p_server_error: float
     retry_after: int
     rng: random.Random
+    # Network faults: the connection is reset before or after the call was processed, or
+    # the (processed) call's answer is held for `hold_seconds`.
+    p_reset_before: float = 0.0
+    p_reset_after: float = 0.0
+    p_hold: float = 0.0
+    hold_seconds: float = 5.0
+
+    def roll_network(self) -> tuple[str, float] | None:
+        r = self.rng.random()
+        for kind, p in (("reset_before", self.p_reset_before), ("reset_after", self.p_reset_after),
+                        ("hold", self.p_hold)):
+            if r < p:
+                return kind, self.hold_seconds
+            r -= p
+        return None
 
     def roll(self) -> _Reply | None:
         r = self.rng.random()
@@ -248,11 +263,22 @@ class _Faults:
         self.queued: dict[str, deque[_Reply]] = defaultdict(deque)
         self.delays: dict[str, deque[float]] = defaultdict(deque)
         self.random: dict[str, _RandomFaults] = {}
+        self.network: dict[str, deque[tuple[str, float]]] = defaultdict(deque)
 
     def clear(self) -> None:
         self.queued.clear()
         self.delays.clear()
         self.random.clear()
+        self.network.clear()
+
+    def take_network(self, method: str) -> tuple[str, float] | None:
+        for key in (method, "*"):
+            if self.network.get(key):
+                return self.network[key].popleft()
+        for key in (method, "*"):
+            if key in self.random:
+                return self.random[key].roll_network()
+        return None
 
     def queue(self, method: str, reply: _Reply, times: int) -> None:
         self.queued[method].extend([reply] * times)
@@ -641,9 +667,24 @@ class SlackEmulator:
         self._faults.delays[method].extend([seconds] * times)
 
     def set_random_faults(self, method: str, p_ratelimit: float = 0.05, p_server_error: float = 0.01,
-                          retry_after: int = 1, seed: int = 42) -> None:
-        """Answer each call of `method` ("*" = any) with 429 or 500 at random (seeded)."""
-        self._faults.random[method] = _RandomFaults(p_ratelimit, p_server_error, retry_after, random.Random(seed))
+                          retry_after: int = 1, seed: int = 42, *, p_reset_before: float = 0.0,
+                          p_reset_after: float = 0.0, p_hold: float = 0.0, hold_seconds: float = 5.0) -> None:
+        """Answer each call of `method` ("*" = any) with 429 or 500 at random (seeded), and
+        (optionally) reset the connection before / after processing it or hold its answer."""
+        self._faults.random[method] = _RandomFaults(p_ratelimit, p_server_error, retry_after, random.Random(seed),
+                                                    p_reset_before, p_reset_after, p_hold, hold_seconds)
+
+    def reset_next(self, method: str, after: bool = False, times: int = 1) -> None:
+        """Reset the connection of the next `times` calls of `method`: before the call is
+        processed (nothing happens), or `after` it was (like Slack accepting a post and the
+        connection dropping before the answer arrives). Recorded with note "reset_before" /
+        "reset_after" (status 0 before, the real status after)."""
+        self._faults.network[method].extend([("reset_after" if after else "reset_before", 0.0)] * times)
+
+    def hold_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Process the next `times` calls of `method` at once but hold their answers for
+        `seconds` (a client with a shorter timeout gives up; the call did happen)."""
+        self._faults.network[method].extend([("hold", seconds)] * times)
 
     def refuse_token(self, token: str | None = None, error: str = "invalid_auth") -> None:
         """Answer every call made with `token` (default: the bot token) with `error`, e.g.
@@ -662,7 +703,17 @@ class SlackEmulator:
         except SlackError as exc:
             args, reply = {}, _Reply(200, exc.body, {})
         else:
+            network = self._faults.take_network(method) if method in _METHODS else None
+            if network and network[0] == "reset_before":
+                self._record(method, args, 0, {}, note="reset_before")
+                return _reset(request)
             reply = await self._answer(method, args, request.headers.get("Authorization", ""))
+            if network:
+                self._record(method, args, reply.status, reply.body, note=network[0])
+                if network[0] == "reset_after":
+                    return _reset(request)
+                await asyncio.sleep(network[1])
+                return web.json_response(reply.body, status=reply.status, headers=reply.headers)
         self._record(method, args, reply.status, reply.body)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
@@ -969,6 +1020,13 @@ class SlackEmulator:
 
 
 # --- request parsing ------------------------------------------------------------------------------
+
+def _reset(request: web.Request):
+    """Drop the connection without an answer (the client sees a disconnect)."""
+    if request.transport is not None:
+        request.transport.abort()
+    raise asyncio.CancelledError
+
 
 async def _read_args(request: web.Request) -> dict:
     """Merge query string and body (JSON, urlencoded or multipart); decode JSON-string args."""

@@ -9,6 +9,7 @@ The bot finds it through ``serviceUrl`` in the activities the tests post.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -193,6 +194,7 @@ class FakeConnector:
         self.posted: list[Posted] = []
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
+        self.resets_after_send = 0  # see reset_after_send_next
         self._ids = itertools.count(1000)
         self._server: TestServer | None = None
 
@@ -237,6 +239,10 @@ class FakeConnector:
         if user_id not in self.personal:
             self.personal[user_id] = f"a:personal-{user_id.split(':')[-1]}"
         return self.personal[user_id]
+
+    def reset_after_send_next(self, times: int = 1) -> None:
+        """The next ``times`` activities are delivered, then the connection drops unanswered."""
+        self.resets_after_send += times
 
     def fail_next(self, method: str, path_contains: str, status: int, *, retry_after: float | None = None,
                   code: str = "", times: int = 1) -> None:
@@ -341,7 +347,14 @@ class FakeConnector:
             self.posted.append(posted)
             return web.json_response({"id": activity_id}, status=201)
 
-        return await self._record(request, handle)
+        response = await self._record(request, handle)
+        if self.resets_after_send > 0 and response.status == 201:
+            # The activity is delivered, the answer never arrives (the bot sees a disconnect).
+            self.resets_after_send -= 1
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        return response
 
     async def _update(self, request: web.Request) -> web.Response:
         async def handle(request: web.Request, activity: Any) -> web.Response:
