@@ -70,5 +70,5 @@ async def report_mail_failure(ctx: Context, row: OutboxMessage, error: str | Non
             return
         data = {"trajectory": trajectory.title, "name": person.name, "email": person.email, "error": error}
         await tell_trekkers(s, ctx, trajectory, key=f"mail-failed:{row.key}", template="mail_undeliverable", data=data,
-                            at_once=True, except_person_id=person.id)
+                            except_person_id=person.id)
     ctx.wake_dispatcher()
