@@ -180,7 +180,13 @@ def public_url() -> str | None:
 
 
 @pytest.fixture
-async def harness(request, database_url, clock, unknown_emails, public_url):
+def extra_env() -> dict[str, str]:
+    """More settings for the harness's bot (override per test module, e.g. SECRET_KEY)."""
+    return {}
+
+
+@pytest.fixture
+async def harness(request, database_url, clock, unknown_emails, public_url, extra_env):
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         users = make_emulator_users(emu, people, unknown_emails)
@@ -197,6 +203,7 @@ async def harness(request, database_url, clock, unknown_emails, public_url):
         }
         if public_url:
             env["PUBLIC_URL"] = public_url
+        env.update(extra_env)
         bot = bootstrap(load_settings(env), clock=clock)
         if request.node.get_closest_marker("paced") is None:
             # Client-side pacing waits in real time; only the rate-limit tests need it.
