@@ -102,9 +102,10 @@ class Page:
         """POST-redirect-GET: the confirmation page (a reload sends nothing again)."""
         raise web.HTTPSeeOther(f"/p/{self.token}/klaar?v={choice}", headers=HEADERS)
 
-    def text(self, name: str, limit: int = 20_000) -> str:
+    def text(self, name: str) -> str:
+        """One field's text (the first, when a field came more than once)."""
         value = self.form.get(name, "")
-        return (value[0] if isinstance(value, list) and value else value if isinstance(value, str) else "")[:limit]
+        return value[0] if isinstance(value, list) else value
 
     def many(self, name: str) -> list[str]:
         value = self.form.get(name, [])

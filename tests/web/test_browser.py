@@ -148,6 +148,8 @@ async def test_the_invitation_by_keyboard(site, browser):
     await browser.open(site.base + await site.link(AMB_GGD, "rsvp", await site.invitation(AMB_GGD)))
     assert (await browser.title()).startswith("Uitnodiging: Startbijeenkomst")
     await browser.tab_to("answer-1")  # the radio group: Ik kom
+    assert await browser.run(lambda: browser.driver.execute_script(
+        "return getComputedStyle(document.activeElement).outlineStyle")) == "solid"  # visible focus
     await browser.press(Keys.SPACE)
     await browser.tab_to("colleague")  # past the radios, on to the submit button
     await browser.press(Keys.TAB, Keys.TAB, Keys.TAB)
