@@ -212,7 +212,7 @@ def serious(found: list[dict]) -> list[dict]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
-async def test_axe_finds_nothing_serious_on_any_page(site, browser):
+async def test_axe_finds_nothing_serious_on_any_page(site, browser, monkeypatch):
     pages = await pages_to_check(site)
     for name, path in pages.items():
         await browser.open(site.base + path)
@@ -229,3 +229,13 @@ async def test_axe_finds_nothing_serious_on_any_page(site, browser):
         "document.querySelector('input[name=csrf]').value = 'x'; document.forms[0].submit()"))
     assert "Je antwoord is niet opgeslagen" in await browser.run(lambda: browser.driver.page_source)
     assert serious(await browser.violations()) == [], "csrf refusal"
+    # The page for an unexpected error.
+    from handlers.web import mine
+
+    async def broken(page, choice):
+        raise RuntimeError("test")
+
+    monkeypatch.setattr(mine, "show", broken)
+    await browser.open(site.base + pages["mine"])
+    assert "Er ging iets mis" in await browser.run(lambda: browser.driver.page_source)
+    assert serious(await browser.violations()) == [], "unexpected error"

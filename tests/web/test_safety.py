@@ -191,3 +191,20 @@ async def test_ten_thousand_characters_are_refused_per_field(site):
     assert await site.dump() == before
     async with site.ctx.db.sessionmaker() as s:
         assert (await s.get(Invitation, await site.invitation(AMB_GGD, "doelen"))).status == "pending"
+
+
+async def test_an_unexpected_error_is_a_friendly_page_not_a_traceback(site, monkeypatch, caplog):
+    from handlers.web import memo
+
+    async def broken(page, choice):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(memo, "show", broken)
+    await site.send_memo()
+    shown = await site.get(await site.link(AMB_GGD, "memo", await site.recipient(AMB_GGD)))
+    assert shown.status == 500
+    text = text_of(shown.text)
+    assert "Er ging iets mis" in text and "Something went wrong" in text
+    assert "database on fire" not in shown.text and "Traceback" not in shown.text
+    reference = text.split("noem dan deze code aan de trekker: ")[1].split(".")[0]
+    assert reference in caplog.text and "database on fire" in caplog.text  # the log has it, with the reference
