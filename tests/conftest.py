@@ -181,7 +181,7 @@ def public_url() -> str | None:
 
 @pytest.fixture
 def extra_env() -> dict[str, str]:
-    """More settings for the harness's bot (override per test module, e.g. SECRET_KEY)."""
+    """More settings for the bot under test (e.g. SMTP_URL for e-mail; override per module)."""
     return {}
 
 
