@@ -95,11 +95,12 @@ async def submit(request: web.Request) -> web.Response:
         return common.link_refused("csrf")
     module = PURPOSES[page.visitor.grant.purpose]
     try:
-        return await module.submit(page)
+        try:
+            return await module.submit(page)
+        except Problems as problems:
+            return await module.again(page, problems)  # may find the record gone meanwhile
     except Refused as refused:
         return page.refused(refused)
-    except Problems as problems:
-        return await module.again(page, problems)
 
 
 async def confirmation(request: web.Request) -> web.Response:
