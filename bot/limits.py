@@ -35,3 +35,5 @@ def storable(value: Any) -> Any:
         value.clear()
         value.update(cleaned)
     return value
+NAME_LIMIT = 200  # a person's name typed on a web page (a colleague sent instead)
+EMAIL_LIMIT = 320  # an e-mail address (RFC 5321 path limit, the person.email column)
