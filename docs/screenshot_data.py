@@ -22,9 +22,11 @@ from bot.clock import ManualClock
 from bot.identity import email as email_user
 from bot.importer import import_file
 from bot.interactions import evaluations as evaluation_uc
+from bot.interactions import commitments as commitment_uc
 from bot.interactions import invitations as invitation_uc
 from bot.interactions import memos as memo_uc
-from bot.models import EvaluationPrompt, Invitation, OutboxMessage, Person, Session
+from bot.interactions import signoff as signoff_uc
+from bot.models import EvaluationPrompt, Invitation, Organisation, OutboxMessage, Person, Session
 from bot.settings import load_settings
 from bot.trajectory_file import parse
 from bot.web.dashboard_auth import sign_in_link
@@ -123,6 +125,8 @@ async def build(folder: Path, base: str) -> Demo:
         ctx, email_user(GGD), (await evaluation_uc.open_form(ctx, email_user(GGD), prompt_id)).form,
         {"waarde": 4, "doelen": "Deels", "risico": "Oververhitte slaapkamers in de zorgcentra"},
     )
+    await commitment_uc.reminder_round(ctx, trekker, trajectory_id)
+    await start_signoff(demo, trajectory_id)
     demo.links["evaluatie"] = await link(demo, LINDE, "evaluation", await _prompt(demo, LINDE))
     demo.links["wacht-op-mij"] = await link(demo, LINDE, "mine", None)
     demo.links["dashboard"] = await sign_in_link(ctx, await person(demo, TREKKER))
@@ -135,3 +139,11 @@ async def _prompt(demo: Demo, address: str) -> int:
         return (await s.execute(
             select(EvaluationPrompt.id).join(Person, Person.id == EvaluationPrompt.person_id).where(Person.email == address)
         )).scalar_one()
+
+
+async def start_signoff(demo: Demo, trajectory_id: int) -> None:
+    async with demo.bot.ctx.db.sessionmaker() as s:
+        orgs = (await s.execute(select(Organisation.id).where(Organisation.trajectory_id == trajectory_id))).scalars().all()
+    given = signoff_uc.StartInput(title="Samenwerkingsovereenkomst hitte", link="https://docs.example/overeenkomst",
+                                  organisations=list(orgs), deadline="2027-06-01")
+    await signoff_uc.start(demo.bot.ctx, email_user(TREKKER), signoff_uc.StartForm(trajectory_id), given)

@@ -54,6 +54,8 @@ CARDS = {
     "teams-herinnering": "rsvp_reminder",
     "teams-memo": "memo",
     "teams-evaluatie": "evaluation_prompt",
+    "teams-afspraak": "commitment_reminder",
+    "teams-ondertekenen": "signoff_request",
     "teams-aanwezigheid": "attendance_ask",
 }
 MAILS = {"mail-uitnodiging": "invitation"}
@@ -150,11 +152,13 @@ CARD_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <link rel="stylesheet" href="{modules}/adaptivecards/dist/adaptivecards.css">
 <style>
 body {{ margin: 0; background: #F5F5F5; font-family: 'Segoe UI', Arial, sans-serif; }}
-#card {{ width: 440px; margin: 16px; background: #FFF; border-radius: 6px; overflow: hidden;
+#card {{ width: 520px; margin: 16px; background: #FFF; border-radius: 6px; overflow: hidden;
         box-shadow: 0 1px 3px rgba(0,0,0,.2); display: inline-block; }}
 .ac-pushButton {{ border: 1px solid #D1D1D1; border-radius: 4px; background: #FFF; color: #242424;
                  padding: 5px 12px; font: 600 14px 'Segoe UI', Arial, sans-serif; cursor: pointer; }}
 .ac-pushButton.style-positive, .ac-pushButton.primary {{ background: #5B5FC7; color: #FFF; border-color: #5B5FC7; }}
+.ac-actionSet {{ flex-wrap: wrap !important; row-gap: 8px; }}
+.ac-actionSet > .ac-pushButton {{ flex: 0 0 auto !important; }}
 .ac-input {{ font: 14px 'Segoe UI', Arial, sans-serif; }}
 </style>
 <script src="{modules}/markdown-it/dist/markdown-it.min.js"></script>
@@ -177,7 +181,7 @@ def card_picture(driver, modules: Path, card: dict, folder: Path, path: Path) ->
     page = folder / f"{path.stem}.html"
     page.write_text(CARD_PAGE.format(modules=modules.as_uri(), host=host, card=json.dumps(card)), encoding="utf-8")
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 480, "height": 1600, "deviceScaleFactor": 1, "mobile": False})
+                           {"width": 560, "height": 1600, "deviceScaleFactor": 1, "mobile": False})
     driver.get(page.as_uri())
     if driver.title != "rendered":
         raise SystemExit(f"the adaptivecards renderer failed on {path.name}")
