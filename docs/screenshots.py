@@ -28,7 +28,6 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -236,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Make the pictures of the guide again.")
     parser.add_argument("--out", type=Path, default=HERE / "img", help="folder for the PNG files (default docs/img)")
     args = parser.parse_args(argv)
+    sys.path[:0] = [str(HERE.parent), str(HERE)]  # the bot's packages and screenshot_data
     reason = missing()
     if reason:
         print(f"screenshots skipped: {reason}", file=sys.stderr)
