@@ -21,12 +21,13 @@ from bot.chat import OutMessage
 from bot.clock import ManualClock
 from bot.identity import email as email_user
 from bot.importer import import_file
-from bot.interactions import evaluations as evaluation_uc
+from bot.interactions import attendance as attendance_uc
 from bot.interactions import commitments as commitment_uc
+from bot.interactions import evaluations as evaluation_uc
 from bot.interactions import invitations as invitation_uc
 from bot.interactions import memos as memo_uc
 from bot.interactions import signoff as signoff_uc
-from bot.models import EvaluationPrompt, Invitation, Organisation, OutboxMessage, Person, Session
+from bot.models import Commitment, EvaluationPrompt, Invitation, Organisation, OutboxMessage, Person, Session
 from bot.settings import load_settings
 from bot.trajectory_file import parse
 from bot.web.dashboard_auth import sign_in_link
@@ -118,7 +119,12 @@ async def build(folder: Path, base: str) -> Demo:
     await invitation_uc.remind(ctx, trekker, trajectory_id, "start")
     draft = memo_uc.Draft(title="Verslag startbijeenkomst", body="Dank voor jullie komst. Het verslag staat in de gedeelde map.", audience="all")
     await memo_uc.send(ctx, trekker, (await memo_uc.preview(ctx, trekker, memo_uc.MemoForm(trajectory_id), draft))["form"])
-    clock.set(datetime(2027, 3, 9, 16, 45, tzinfo=AMSTERDAM))  # after the session: evaluation opens
+    clock.set(datetime(2027, 3, 9, 16, 35, tzinfo=AMSTERDAM))  # the session ended: "Wie was er?"
+    await sweep(ctx)
+    session_id = (await session_of(demo, "start")).id
+    present = [str((await person(demo, address)).id) for address in (TREKKER, GGD, LINDE)]
+    await attendance_uc.record(ctx, trekker, attendance_uc.AttendanceForm(session_id), present)
+    clock.set(datetime(2027, 3, 9, 16, 45, tzinfo=AMSTERDAM))  # the evaluation opens
     await sweep(ctx)
     prompt_id = await _prompt(demo, GGD)
     await evaluation_uc.submit(
@@ -129,7 +135,6 @@ async def build(folder: Path, base: str) -> Demo:
     await start_signoff(demo, trajectory_id)
     demo.links["evaluatie"] = await link(demo, LINDE, "evaluation", await _prompt(demo, LINDE))
     demo.links["wacht-op-mij"] = await link(demo, LINDE, "mine", None)
-    demo.links["dashboard"] = await sign_in_link(ctx, await person(demo, TREKKER))
     await keep_messages(demo)
     return demo
 
@@ -147,3 +152,25 @@ async def start_signoff(demo: Demo, trajectory_id: int) -> None:
     given = signoff_uc.StartInput(title="Samenwerkingsovereenkomst hitte", link="https://docs.example/overeenkomst",
                                   organisations=list(orgs), deadline="2027-06-01")
     await signoff_uc.start(demo.bot.ctx, email_user(TREKKER), signoff_uc.StartForm(trajectory_id), given)
+
+
+async def session_of(demo: Demo, key: str) -> Session:
+    async with demo.bot.ctx.db.sessionmaker() as s:
+        return (await s.execute(select(Session).where(Session.key == key))).scalar_one()
+
+
+async def commitment_id(demo: Demo, key: str) -> int:
+    async with demo.bot.ctx.db.sessionmaker() as s:
+        return (await s.execute(select(Commitment.id).where(Commitment.key == key))).scalar_one()
+
+
+async def a_month_later(demo: Demo) -> None:
+    """For the dashboard: De Linde did its commitment, Thuiszorg is busy, and the clock
+    stands a month on, past the first due date."""
+    ctx = demo.bot.ctx
+    await commitment_uc.press(ctx, email_user(LINDE), await commitment_id(demo, "protocol-linde"), "done")
+    busy = commitment_uc.StatusInput(note="De wijkteams maken een lijst.")
+    await commitment_uc.update(ctx, email_user(THUISZORG), await commitment_id(demo, "koele-ruimte-thuiszorg"), "busy", busy)
+    demo.clock.set(datetime(2027, 4, 8, 10, 0, tzinfo=AMSTERDAM))
+    await sweep(ctx)
+    demo.links["dashboard"] = await sign_in_link(ctx, await person(demo, TREKKER))

@@ -194,29 +194,25 @@ def mail_picture(driver, html: str, folder: Path, path: Path) -> None:
     shoot(driver, page.as_uri(), (640, 900), MAIL_HEIGHT, path)
 
 
-def take_pictures(demo, base: str, out: Path, modules: Path, folder: Path) -> None:
+def take_pictures(driver, demo, base: str, out: Path, modules: Path, folder: Path) -> None:
+    """The web pages, the Teams cards and the mail, on the day after the session."""
     from bot.mail.render import render as render_mail
     from bot.teams.cards import render as render_card
 
-    driver = browser(folder / "profile")
-    try:
-        for name, (key, size, height) in PAGES.items():
-            shoot(driver, base + demo.links[key], size, height, out / f"{name}.png")
-        for name, template in CARDS.items():
-            card_picture(driver, modules, render_card(demo.messages[template])["card"], folder, out / f"{name}.png")
-        for name, template in MAILS.items():
-            mail = render_mail(demo.messages[template], demo.bot.ctx.links, demo.clock.now())
-            mail_picture(driver, mail.html, folder, out / f"{name}.png")
-        dashboard(driver, demo.links["dashboard"], out)
-    finally:
-        driver.quit()
+    for name, (key, size, height) in PAGES.items():
+        shoot(driver, base + demo.links[key], size, height, out / f"{name}.png")
+    for name, template in CARDS.items():
+        card_picture(driver, modules, render_card(demo.messages[template])["card"], folder, out / f"{name}.png")
+    for name, template in MAILS.items():
+        mail = render_mail(demo.messages[template], demo.bot.ctx.links, demo.clock.now())
+        mail_picture(driver, mail.html, folder, out / f"{name}.png")
 
 
 async def run(out: Path, modules: Path, folder: Path) -> None:
     from aiohttp import web
 
     from bot.app import web_app
-    from screenshot_data import build
+    from screenshot_data import a_month_later, build
 
     port = free_port()
     base = f"http://localhost:{port}"  # Chromium keeps the Secure dashboard cookie on localhost
@@ -224,9 +220,13 @@ async def run(out: Path, modules: Path, folder: Path) -> None:
     runner = web.AppRunner(web_app(demo.bot, run_background=False), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
+    driver = await asyncio.to_thread(browser, folder / "profile")
     try:
-        await asyncio.to_thread(take_pictures, demo, base, out, modules, folder)
+        await asyncio.to_thread(take_pictures, driver, demo, base, out, modules, folder)
+        await a_month_later(demo)
+        await asyncio.to_thread(dashboard, driver, demo.links["dashboard"], out)
     finally:
+        await asyncio.to_thread(driver.quit)
         await runner.cleanup()
         await demo.bot.ctx.db.dispose()
 
