@@ -1,15 +1,17 @@
-"""Building the phase-status summary (data + blocks + chart): a large trajectory
-against a 10-person one, side by side in one run.
+"""Building the phase-status summary: a large trajectory against a 10-person one,
+side by side in one run.
 
 Large: 200 organisations, 2,000 people, 50 sessions (10,000 invitations), 1,000
 commitments, 20,000 evaluation answers.  Rounds alternate between the two so
-machine noise hits both alike.  Prints the time ratio (target <= 3), the SQL
-statements per build for both (target: the same count, no N+1) and the peak RSS
-of the process (target <= 150 MB).
+machine noise hits both alike.  Prints the time ratio of the data part alone (the
+service and the Slack blocks; target <= 3), the chart apart (drawn in the chart worker
+process, as the bot draws it), the SQL statements per build for both (target: the same
+count, no N+1), and the RSS of the real web process: ``python -m bot serve`` on the
+large database, driven through its endpoint (``bench/home.py``; target <= 150 MB).
 
-    python bench/summary.py [--rounds 5]
+    python bench/summary.py [--rounds 5] [--no-serve]
 
-Last line: ``summary_time_ratio: X.XX (target <= 3)``.
+Last lines: ``summary_time_ratio: X.XX (target <= 3)`` and ``serve_rss_mb: N (target <= 150)``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -28,11 +29,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import event, insert  # noqa: E402
 
 from bot import db as dbmod  # noqa: E402
-from bot.chart import render_for_outbox  # noqa: E402
+from bot import chart_worker  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.context import Context  # noqa: E402
 from bot.models import (  # noqa: E402
@@ -131,8 +133,9 @@ class StatementCounter:
         self.count += 1
 
 
-async def build_once(ctx: Context, trajectory_id: int, counter: StatementCounter) -> tuple[float, int]:
-    """Data (the service), blocks (the Slack builder) and chart (matplotlib), as a post would."""
+async def build_once(ctx: Context, trajectory_id: int, counter: StatementCounter) -> tuple[float, float, int]:
+    """Data (the service) and blocks (the Slack builder) timed together; the chart
+    (matplotlib, in the chart worker process) timed apart, as a post would draw it."""
     before = counter.count
     start = time.perf_counter()
     async with ctx.db.sessionmaker() as s:
@@ -141,15 +144,19 @@ async def build_once(ctx: Context, trajectory_id: int, counter: StatementCounter
     statements = counter.count - before
     message = render(OutMessage("summary", vm, "nl"))
     assert len(message["blocks"]) <= 50
-    png = await asyncio.to_thread(render_for_outbox, {"organisations": vm["organisations"], "sessions": vm["session_rsvp"]}, "nl")
+    data_time = time.perf_counter() - start
+    start = time.perf_counter()
+    png = await chart_worker.render({"organisations": vm["organisations"], "sessions": vm["session_rsvp"]}, "nl")
     assert png[:4] == b"\x89PNG"
-    return time.perf_counter() - start, statements
+    return data_time, time.perf_counter() - start, statements
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-serve", action="store_true", help="skip the RSS of the real serve process")
     args = parser.parse_args()
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     folder = Path(tempfile.mkdtemp(prefix="summary-bench-"))
     contexts, trajectories = {}, {}
     sizes = {"small": (3, 10, 4, 5, 20), "large": (200, 2000, 50, 1000, 20000)}
@@ -162,25 +169,35 @@ async def main() -> None:
         trajectories[name] = await populate(contexts[name].db, *size)
         print(f"{name}: {size[0]} organisations, {size[1]} people, {size[2]} sessions, {size[3]} commitments, "
               f"{size[4]} answers (populated in {time.perf_counter() - started:.1f} s)")
-    print(f"peak RSS after populating: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     counters = {name: StatementCounter(ctx.db) for name, ctx in contexts.items()}
     for name in contexts:  # warm up (imports, caches, font loading)
         await build_once(contexts[name], trajectories[name], counters[name])
     times: dict[str, list[float]] = {name: [] for name in contexts}
+    charts: dict[str, list[float]] = {name: [] for name in contexts}
     statements: dict[str, int] = {}
     for round_no in range(args.rounds):
         for name in (("small", "large") if round_no % 2 == 0 else ("large", "small")):
-            elapsed, count = await build_once(contexts[name], trajectories[name], counters[name])
+            elapsed, chart_time, count = await build_once(contexts[name], trajectories[name], counters[name])
             times[name].append(elapsed)
+            charts[name].append(chart_time)
             statements[name] = count
     for name in contexts:
-        print(f"{name:>5}: median {statistics.median(times[name]) * 1e3:.0f} ms, {statements[name]} SQL statements per build")
+        print(f"{name:>5}: data + blocks median {statistics.median(times[name]) * 1e3:.0f} ms, chart (worker) "
+              f"{statistics.median(charts[name]) * 1e3:.0f} ms, {statements[name]} SQL statements per build")
         await contexts[name].db.dispose()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    chart_worker.shutdown()
     print(f"same statement count: {statements['small'] == statements['large']}")
-    print(f"peak RSS: {peak_mb:.0f} MB (target <= 150 MB)")
+    print(f"chart ratio (large/small, in the worker): {statistics.median(charts['large']) / statistics.median(charts['small']):.2f}")
+    if not args.no_serve:
+        from home import serve_rss
+
+        rss, peak = await serve_rss(f"sqlite:///{folder}/large.db", folder)
+        print(f"serve RSS after summaries, App Home and mijn: {rss:.0f} MB (peak {peak:.0f} MB)")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     ratio = statistics.median(times["large"]) / statistics.median(times["small"])
     print(f"summary_time_ratio: {ratio:.2f} (target <= 3)")
+    if not args.no_serve:
+        print(f"serve_rss_mb: {rss:.0f} (target <= 150)")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import identity
 from bot.chat import Chat
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.context import Context
@@ -38,6 +39,8 @@ class Bot:
     # Slack's answer to auth.test at start-up (bot/serve.py): "ok", "invalid_auth" (or another
     # refusal), "unreachable", "not_configured"; None: not checked (tests, in-process apps).
     slack_state: str | None = None
+    # The SMTP server's answer at start-up (bot/serve.py): "ok" or an error code; None: not checked.
+    mail_state: str | None = None
 
 
 def build_pacer(settings: Settings) -> Pacer:
@@ -55,6 +58,10 @@ def build_pacer(settings: Settings) -> Pacer:
             "teams:file": 600,
             # 1,800 operations per hour per conversation thread: a channel gets 30 a minute.
             "teams:channel": 30,
+            # E-mail: what the relay allows (MAIL_PER_MINUTE); an "update" sends nothing.
+            "email:direct": settings.mail_per_minute,
+            "email:file": settings.mail_per_minute,
+            "email:update": 600_000,
         }
     )
 
@@ -82,17 +89,31 @@ def bootstrap(
         if settings.teams_configured:
             teams_app = build_teams(settings, ctx, teams_tokens)
             chats["teams"] = teams_app.chat
+        if settings.mail_configured:
+            chats["email"] = build_mail(settings, ctx)
     ctx.chats = chats
+    identity.use_email("email" in chats)
     if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
         ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
+    dispatcher.window = settings.sending_window  # checked again at send time
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
     db.after_outbox_commit(dispatcher.wake)
     ctx.languages = LanguageCache(db)
     if settings.secret_key:
         ctx.links = LinkSigner(settings.secret_key, settings.public_url)
     return Bot(settings=settings, ctx=ctx, dispatcher=dispatcher, slack=slack_app, teams=teams_app)
+
+
+def build_mail(settings: Settings, ctx: Context):
+    """The e-mail chat (SMTP); personal links signed with SECRET_KEY or the kept key."""
+    from functools import partial
+
+    from bot.mail.chat import MailChat
+    from bot.mail.lookup import Lookup, link_signer
+
+    return MailChat(settings, ctx.clock, partial(link_signer, ctx), Lookup(ctx).details)
 
 
 def build_teams(settings: Settings, ctx: Context, tokens=None):
@@ -171,3 +192,6 @@ async def _stop_background(bot: Bot) -> None:
     if bot.teams is not None:
         await bot.teams.chat.close()
     await bot.ctx.db.dispose()
+    from bot import chart_worker
+
+    chart_worker.shutdown()

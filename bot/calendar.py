@@ -5,12 +5,13 @@ calendar clients replace the earlier copy instead of adding a second one.
 
 Method choice (iTIP, RFC 5546), made for Outlook, Google Calendar and Apple Calendar:
 
-* ``METHOD:REQUEST`` when an organiser e-mail is known.  Outlook only accepts a
-  REQUEST that names an ``ORGANIZER``; the recipient (``attendee_email``) is listed
-  as ``ATTENDEE`` so the client shows the invitation as meant for them.
-* ``METHOD:PUBLISH`` when no organiser is known: the file is then an ordinary
-  "add to calendar" event.  PUBLISH carries no ``ATTENDEE`` (RFC 5546 3.2.1), so
-  ``attendee_email`` is ignored in that case.
+* ``METHOD:REQUEST`` when both an organiser and the recipient are known: RFC 5546
+  3.2.2 requires an ``ORGANIZER`` and at least one ``ATTENDEE``; the recipient is
+  ``ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION;CN=...`` so the client shows Accept /
+  Decline / Tentative and its reply goes to the organiser.
+* ``METHOD:PUBLISH`` otherwise (the session's shared calendar link, which is the same
+  file for everyone): an ordinary "add to calendar" event.  PUBLISH carries no
+  ``ATTENDEE`` (RFC 5546 3.2.1), so ``attendee_email`` is ignored in that case.
 * ``METHOD:CANCEL`` (with ``STATUS:CANCELLED`` on the VEVENT) for a cancelled
   session, with or without organiser.  Same ``UID``, higher ``SEQUENCE``.
 
@@ -51,6 +52,7 @@ class CalendarEvent:
     organizer_name: str | None = None
     organizer_email: str | None = None
     attendee_email: str | None = None  # the recipient, optional
+    attendee_name: str | None = None
     stamp: datetime | None = None  # DTSTAMP (UTC); defaults to now
 
 
@@ -85,7 +87,7 @@ def build_ics(event: CalendarEvent) -> bytes:
 
     if event.cancelled:
         method = "CANCEL"
-    elif event.organizer_email:
+    elif event.organizer_email and event.attendee_email:
         method = "REQUEST"
     else:
         method = "PUBLISH"
@@ -111,16 +113,11 @@ def build_ics(event: CalendarEvent) -> bytes:
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.organizer_email:
         vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
-    if event.attendee_email and method != "PUBLISH":
-        vevent.add(
-            "attendee",
-            _address(
-                event.attendee_email,
-                role="REQ-PARTICIPANT",
-                partstat="NEEDS-ACTION",
-                rsvp="TRUE",
-            ),
-        )
+    if event.attendee_email and method == "REQUEST":
+        params = {"role": "REQ-PARTICIPANT", "partstat": "NEEDS-ACTION", "rsvp": "TRUE"}
+        vevent.add("attendee", _address(event.attendee_email, event.attendee_name, **params))
+    elif event.attendee_email and method == "CANCEL":  # the same attendee as the request
+        vevent.add("attendee", _address(event.attendee_email, event.attendee_name, role="REQ-PARTICIPANT"))
     cal.add_component(vevent)
 
     # Transitions from a year before the event to two years after it: enough for
@@ -138,3 +135,45 @@ def ics_filename(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     slug = slug[:60].rstrip("-")
     return f"{slug or 'sessie'}.ics"
+
+
+UID_DOMAIN = "@dialoogbot"
+
+
+def session_uid(trajectory_key: str, session_key: str) -> str:
+    """The stable ``UID`` of a session's VEVENT, e.g. ``"hitteplan.start@dialoogbot"``."""
+    return f"{trajectory_key}.{session_key}{UID_DOMAIN}"
+
+
+def session_of_uid(uid: str) -> tuple[str, str] | None:
+    """(trajectory key, session key) of a ``UID`` this bot made, or None for a foreign one.
+
+    Keys never contain a dot (the trajectory file's key rule), so the first dot splits."""
+    if not uid.endswith(UID_DOMAIN):
+        return None
+    trajectory_key, dot, session_key = uid[: -len(UID_DOMAIN)].partition(".")
+    if not (dot and trajectory_key and session_key):
+        return None
+    return trajectory_key, session_key
+
+
+def build_feed(events: list[CalendarEvent], name: str) -> bytes:
+    """Many sessions in one subscribable calendar (``METHOD:PUBLISH``, no attendees):
+    each event as :func:`build_ics` writes it, so UID and SEQUENCE are the same."""
+    from dataclasses import replace
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _text(name))
+    years = []
+    for event in events:
+        single = Calendar.from_ical(build_ics(replace(event, organizer_email=None, attendee_email=None)))
+        for vevent in single.walk("VEVENT"):
+            cal.add_component(vevent)
+            years.append(vevent.decoded("dtstart").year)
+    if years:
+        cal.add_missing_timezones(first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1))
+    return cal.to_ical()

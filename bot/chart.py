@@ -113,3 +113,36 @@ def render_for_outbox(data: dict, lang: str) -> bytes:
     more_orgs = max(0, len(organisations) - MAX_BARS)
     more_sessions = max(0, len(sessions) - MAX_BARS)
     return render_png(organisations, sessions, texts(lang, more_orgs, more_sessions))
+
+
+def render_follow_through_svg(points: list[dict], title: str, y_label: str, empty: str) -> str:
+    """The dashboard's follow-through over time as SVG text: ``points`` are
+    [{"label": "12 mei", "share": 0.0-1.0 or None}], oldest first.  One Okabe-Ito
+    colour with markers (readable in grey); the page gives the same figures as a table."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 2.8), dpi=100)
+    FigureCanvasSVG(figure)
+    figure.subplots_adjust(left=0.12, right=0.98, top=0.86, bottom=0.22)
+    ax = figure.subplots()
+    ax.set_title(title, fontsize=10, loc="left")
+    shown = [(p["label"], p["share"] * 100) for p in points if p.get("share") is not None]
+    if shown:
+        labels, values = zip(*shown)
+        ax.plot(range(len(values)), values, color="#0072B2", marker="o", markersize=4, linewidth=2)
+        step = max(1, len(labels) // 8)
+        ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)], fontsize=7)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel(y_label, fontsize=8)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    else:
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    buffer = io.StringIO()
+    try:
+        figure.savefig(buffer, format="svg")
+    finally:
+        figure.clear()
+    return buffer.getvalue()

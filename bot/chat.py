@@ -16,6 +16,7 @@ class OutMessage:
     data: dict[str, Any]
     language: str = "nl"
     key: str | None = None  # the outbox key; travels with the message so a resend can be detected
+    person_id: int | None = None  # the recipient (outbox row's person): e-mail builds personal links with it
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class FileUpload:
     title: str
     comment: str | None = None
     alt_text: str | None = None
+    # The outbox row's key, recipient and language (e-mail sends the file as a mail of its own).
+    key: str | None = None
+    person_id: int | None = None
+    language: str = "nl"
 
 
 class ChatError(Exception):

@@ -14,10 +14,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from bot import db as dbmod
 from bot.i18n import t
+from bot.identity import email_enabled
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_INVALID = 2
@@ -38,6 +36,8 @@ def prepare_database(settings: Settings, lang: str) -> None:
     """SQLite brings itself up to date; PostgreSQL must be upgraded on purpose.
 
     A database that cannot be reached raises ``DatabaseUnavailable`` (``main`` says so)."""
+    from bot import db as dbmod
+
     with dbmod.reaching(settings.database_url):
         if settings.is_sqlite:
             dbmod.upgrade(settings.database_url)
@@ -86,8 +86,20 @@ def load_file(path: str, lang: str, settings: Settings | None = None):
     return parsed
 
 
+def warn_ambassadors(lang: str, parsed) -> None:
+    """Organisations without an ambassador, or with more than one: a warning, not an error."""
+    from bot.services.ambassadors import check_file
+
+    found = check_file(parsed)
+    if found.missing:
+        warn(lang, "ambassador_missing", names=", ".join(found.missing), count=len(found.missing))
+    for name, count in found.several:
+        warn(lang, "ambassador_several", name=name, count=count)
+
+
 def cmd_check(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     out(
         args.lang,
         "check_ok",
@@ -104,12 +116,15 @@ def missing_sqlite_file(settings: Settings) -> bool:
     """True for a SQLite database whose file does not exist (yet)."""
     if not settings.is_sqlite:
         return False
+    from sqlalchemy.engine import make_url
+
     path = make_url(settings.database_url).database
     return bool(path) and path != ":memory:" and not path.startswith("file:") and not Path(path).exists()
 
 
 def cmd_import(args, settings: Settings) -> int:
     parsed = load_file(args.file, args.lang, settings)
+    warn_ambassadors(args.lang, parsed)
     if args.dry_run and missing_sqlite_file(settings):
         # Compare against an empty database, without creating the real one.
         with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:
@@ -129,7 +144,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         bot = bootstrap(settings)
         try:
             with CliProgress(args.lang) as progress:
-                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress)
+                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress,
+                                         phase_from_file=args.phase_from_file)
         finally:
             await bot.ctx.db.dispose()
 
@@ -150,11 +166,18 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "moved" + dry, keys=", ".join(report.moved))
     if report.cancelled:
         out(lang, "cancelled" + dry, keys=", ".join(report.cancelled))
+    if report.phase_kept:
+        out(lang, "phase_kept" + dry, recorded=report.phase_kept[0], in_file=report.phase_kept[1])
+    if report.phase_moved:
+        out(lang, "phase_moved" + dry, before=report.phase_moved[0], to=report.phase_moved[1])
     if report.removed:
         out(lang, "removed_header" + dry, count=len(report.removed))
         for name, email in sorted(report.removed):
             out(lang, "removed_line", name=name, email=email)
-    if report.lookup_skipped:
+    if email_enabled():
+        reached = {where: report.reached.get(where, 0) for where in ("slack", "teams", "email", "nowhere")}
+        out(lang, "reached", **reached)
+    if report.lookup_skipped and not email_enabled():
         out(lang, "lookup_skipped")
     elif report.unreachable:
         out(lang, "unreachable_header", count=len(report.unreachable))
@@ -176,6 +199,8 @@ def cmd_manifest(args, settings: Settings) -> int:
 
 
 def cmd_db(args, settings: Settings) -> int:
+    from bot import db as dbmod
+
     with dbmod.reaching(settings.database_url):
         dbmod.upgrade(settings.database_url)
     out(args.lang, "db_upgraded", revision=dbmod.head_revision(settings.database_url))
@@ -245,6 +270,8 @@ def cmd_export(args, settings: Settings) -> int:
         say("written", count=result.rows, file=output)
     if result.anonymous:
         say("below_threshold" if result.below_threshold else "anonymous", threshold=result.threshold)
+    if result.attendance is not None:
+        say("attendance", **result.attendance)
     return 0
 
 
@@ -281,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a trajectory file")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="show what would change; save and send nothing")
+    p.add_argument("--phase-from-file", action="store_true",
+                   help="move the trajectory to the file's current_phase when it differs from the phase recorded in chat "
+                   "(records a transition and announces it, like 'fase'); without it the recorded phase stays")
     p = sub.add_parser("manifest", help="print the Slack app manifest")
     p.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     p.add_argument("--url", help="public base URL (default PUBLIC_URL)")
@@ -342,17 +372,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     try:
         return COMMANDS[args.command or "serve"](args, settings)
-    except dbmod.DatabaseUnavailable as exc:
+    except Exception as exc:
+        return _failed(args, settings, exc)
+
+
+def _failed(args, settings: Settings, exc: Exception) -> int:
+    """One line for a command that failed.  ``bot.db`` is imported only by the commands
+    that need a database (``manifest`` and ``check`` load neither SQLAlchemy nor alembic),
+    so its error class is looked up only when it was loaded."""
+    db = sys.modules.get("bot.db")
+    if db is not None and isinstance(exc, db.DatabaseUnavailable):
         warn(args.lang, f"database.{exc.code}", **exc.params)
         return EXIT_INVALID
-    except OSError as exc:
+    if isinstance(exc, OSError):
         # Only serve binds a port; its ``site.start()`` raises these before it listens.
         if args.command in (None, "serve") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
             warn(args.lang, "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden", port=settings.port)
             return EXIT_INVALID
-        return _unexpected(args, exc)
-    except Exception as exc:  # the last resort: one line, never a traceback unless asked
-        return _unexpected(args, exc)
+    return _unexpected(args, exc)  # the last resort: one line, never a traceback unless asked
 
 
 def _unexpected(args, exc: Exception) -> int:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import Evaluation, Session, Trajectory
 from bot.i18n import t
-from bot.services import evaluation_results, evaluations
+from bot.services import attendance, evaluation_results, evaluations
 
 FORMATS = ("csv", "xlsx")
 SEPARATORS = {"nl": ";", "en": ","}
@@ -46,6 +46,7 @@ class Export:
     threshold: int = 0
     path: str | None = None
     content: bytes = b""
+    attendance: dict | None = None  # {present, invited} once the trekker said who came
 
 
 def _cell(value, tz: ZoneInfo):
@@ -85,7 +86,7 @@ def to_csv(table: evaluation_results.ExportTable, tz: ZoneInfo, lang: str = "nl"
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
-def to_xlsx(table: evaluation_results.ExportTable, tz: ZoneInfo, title: str, lang: str = "nl") -> bytes:
+def to_xlsx(table: evaluation_results.ExportTable, tz: ZoneInfo, title: str, lang: str = "nl", came: dict | None = None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -108,15 +109,19 @@ def to_xlsx(table: evaluation_results.ExportTable, tz: ZoneInfo, title: str, lan
             [q["key"], q["type"], q["question"], q.get("scale") or "", "; ".join(q.get("options") or []), t(lang, "cli.export.yes") if q.get("optional") else t(lang, "cli.export.no")]
         )
         questions.cell(row=questions.max_row, column=3).data_type = "s"
+    if came is not None:  # who came ("Wie was er?"): counts only, never linked to an answer
+        sheet_came = book.create_sheet(t(lang, "cli.export.sheet_attendance"))
+        sheet_came.append([t(lang, "cli.export.col_present"), t(lang, "cli.export.col_invited")])
+        sheet_came.append([came["present"], came["invited"]])
     book.properties.title = title[:200]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def render(table: evaluation_results.ExportTable, fmt: str, timezone: str, title: str, lang: str) -> bytes:
+def render(table: evaluation_results.ExportTable, fmt: str, timezone: str, title: str, lang: str, came: dict | None = None) -> bytes:
     tz = ZoneInfo(timezone)
-    return to_csv(table, tz, lang) if fmt == "csv" else to_xlsx(table, tz, title, lang)
+    return to_csv(table, tz, lang) if fmt == "csv" else to_xlsx(table, tz, title, lang, came)
 
 
 def _reporting(rows: list, progress: Callable[[str, int, int], None]) -> Iterator:
@@ -152,6 +157,7 @@ async def export_evaluations(
             table = await evaluation_results.export_table(s, session, threshold)
             if table is None:
                 return Export("no_evaluation")
+            came = (await attendance.counts(s, [session.id])).get(session.id)
     finally:
         await database.dispose()
     rows = len(table.rows)
@@ -162,7 +168,8 @@ async def export_evaluations(
         anonymous=table.anonymous,
         below_threshold=table.anonymous and not rows,
         threshold=threshold,
-        content=render(table, fmt, trajectory.timezone, session.title, lang),
+        content=render(table, fmt, trajectory.timezone, session.title, lang, came),
+        attendance=came,
     )
 
 
@@ -184,9 +191,10 @@ async def outbox_file(db: Database, data: dict, lang: str) -> bytes:
             raise ChatError("evaluation_gone", permanent=True)
         trajectory = await s.get(Trajectory, session.trajectory_id)
         table = await evaluation_results.export_table(s, session, evaluations.config(trajectory).threshold)
+        came = (await attendance.counts(s, [session.id])).get(session.id)
     if table is None or (table.anonymous and not table.rows):
         raise ChatError("export_not_allowed", permanent=True)
-    return render(table, data.get("format", "xlsx"), trajectory.timezone, session.title, lang)
+    return render(table, data.get("format", "xlsx"), trajectory.timezone, session.title, lang, came)
 
 
 def write(result: Export, output: str) -> None:

@@ -3,6 +3,11 @@
 A person may be known on Slack, on Teams, or both.  ``route`` picks the platform:
 the person's ``platform`` preference from the trajectory file wins; otherwise
 Teams when both are known (most Dutch public organisations live in Teams).
+
+E-mail is the third channel, on only when the bot has mail settings (``bootstrap``
+calls ``use_email``): then ``platform: email`` people, and everyone the bot cannot
+reach on Slack or Teams, are reached at their e-mail address.  Without mail
+settings nothing changes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,20 @@ from sqlalchemy import ColumnElement
 from bot.models import Person
 
 PLATFORMS = ("slack", "teams")
+CHANNELS = ("slack", "teams", "email")  # where a person can be reached
+
+
+class _Routing:
+    email = False  # set once per process by bootstrap (the bot's own settings)
+
+
+def use_email(enabled: bool) -> None:
+    """Reach people by e-mail from now on (or not): bootstrap calls this with the settings."""
+    _Routing.email = enabled
+
+
+def email_enabled() -> bool:
+    return _Routing.email
 
 
 @dataclass(frozen=True)
@@ -51,13 +70,20 @@ def is_user(person: Person | None, user: User) -> bool:
 
 def route(person: Person) -> tuple[str, str] | None:
     """(platform, user id) to reach the person, or None when unreachable."""
-    known = {"slack": person.slack_user_id, "teams": person.teams_user_id}
+    mail = person.email if _Routing.email and person.email else None
+    known = {"slack": person.slack_user_id, "teams": person.teams_user_id, "email": mail}
     if person.platform in known and known[person.platform]:
         return person.platform, known[person.platform]
-    for platform in ("teams", "slack"):
+    for platform in ("teams", "slack", "email"):
         if known[platform]:
             return platform, known[platform]
     return None
+
+
+def reached_by(person: Person) -> str | None:
+    """"slack", "teams", "email", or None: where the bot reaches the person."""
+    reach = route(person)
+    return reach[0] if reach is not None else None
 
 
 def channel_route(entry: str) -> tuple[str, str]:

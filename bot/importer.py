@@ -1,13 +1,12 @@
 """Apply a trajectory file to the database: update in place by key, send nothing twice.
 
-Re-importing the same file changes nothing.  A session whose time, place or
-title changed gets a higher calendar SEQUENCE and its invitees are told; a
-session marked ``cancelled: true`` (or dropped from the file) is cancelled and its
-invitees get a cancellation.
+Re-importing the same file changes nothing, and never resets what people did in chat
+(answers, commitment status, sign-offs, reads, attendance, the phase: ``phases.reconcile``).
+A session whose time, place or title changed gets a higher calendar SEQUENCE and its
+invitees are told; one marked ``cancelled: true`` (or dropped) is cancelled, with notice.
 
-Long work reports its progress through an optional callback
-``progress(stage, done, total)`` (stages: ``lookup``, ``organisations``, ``people``,
-``sessions``, ``commitments``); the importer itself never prints.
+Progress goes to an optional ``progress(stage, done, total)`` (stages: ``lookup``,
+``organisations``, ``people``, ``sessions``, ``commitments``); the importer never prints.
 """
 
 from __future__ import annotations
@@ -23,21 +22,21 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.chat import ChatError
 from bot.context import Context
+from bot.identity import reached_by
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
-from bot.services import commitments, evaluations, invitations, summary
+from bot.services import attendance, commitments, evaluations, invitations, phases, summary
 from bot.trajectory_file import SessionSpec, TrajectoryFile
 
 log = logging.getLogger(__name__)
 
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "agenda")
 NOTICE_FIELDS = ("starts_at", "ends_at", "location")
-
 FLUSH_EVERY = 100  # people written per flush
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
-    pass
+def _quiet(stage: str, done: int, total: int) -> None:  # no progress shown
+    return None
 
 
 @dataclass
@@ -47,11 +46,14 @@ class ImportReport:
     changed: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     unreachable: list[tuple[str, str]] = field(default_factory=list)
+    reached: dict[str, int] = field(default_factory=dict)  # slack | teams | email | nowhere -> people
     lookup_skipped: bool = False
     moved: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (name, email): no longer in the file
     notices: int = 0
+    phase_kept: tuple[int, int] | None = None  # (recorded, in file): the phase stays
+    phase_moved: tuple[int, int] | None = None  # (from, to): --phase-from-file
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -72,7 +74,7 @@ async def lookup_people(
     found = dict(known)
     if finder is None:
         return found, True
-    todo = [p for p in tf.people if not found.get(p.email) and p.platform != "teams"]
+    todo = [p for p in tf.people if not found.get(p.email) and p.platform not in ("teams", "email")]
     progress("lookup", 0, len(todo))
     for done, person in enumerate(todo, 1):
         try:
@@ -85,7 +87,7 @@ async def lookup_people(
 
 
 async def import_file(
-    ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None
+    ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None, phase_from_file: bool = False
 ) -> ImportReport:
     progress = progress or _quiet
     spec = tf.trajectory
@@ -100,7 +102,7 @@ async def import_file(
     async with ctx.db.sessionmaker() as s:
         await s.begin()
         try:
-            report = await _apply(s, ctx, tf, slack_ids, progress)
+            report = await _apply(s, ctx, tf, slack_ids, progress, phase_from_file)
             report.lookup_skipped = skipped
             if dry_run:
                 await s.rollback()
@@ -115,7 +117,7 @@ async def import_file(
 
 
 async def _apply(
-    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress
+    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress, phase_from_file: bool = False
 ) -> ImportReport:
     spec = tf.trajectory
     report = ImportReport(spec.key)
@@ -135,7 +137,7 @@ async def _apply(
             "status_channels": _status_channels(spec.status_channels, trajectory.status_channels),
             "summary_weekday": spec.summary.weekday if spec.summary else None,
             "summary_time": spec.summary.time.strftime("%H:%M") if spec.summary else None,
-            "current_phase": spec.current_phase,
+            **({"current_phase": spec.current_phase} if report.created else {}),
             "reminders": reminders,
             "source_file": tf.path,
         },
@@ -143,12 +145,17 @@ async def _apply(
     await s.flush()
 
     changed |= await _phases(s, trajectory, tf)
-    organisations, org_changed = await _organisations(s, trajectory, tf, progress)
+    differs = None if report.created else await phases.reconcile(s, ctx, trajectory, spec.current_phase, phase_from_file)
+    if differs:
+        report.phase_moved, report.phase_kept = (differs, None) if phase_from_file else (None, differs)
+        changed |= phase_from_file
+    organisations, org_changed = await _organisations(s, ctx, trajectory, tf, progress)
     people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
     commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people, progress)
     forms_changed = await evaluations.sync_forms(s, trajectory, tf.evaluation_forms)
     await evaluations.schedule_openings(s, ctx, trajectory)
+    await attendance.schedule(s, ctx, trajectory)
     await summary.schedule(s, ctx, trajectory)
     report.changed = (
         changed or org_changed or people_changed or sessions_changed or commitments_changed or forms_changed or report.created
@@ -185,7 +192,7 @@ async def _phases(s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile) -
 
 
 async def _organisations(
-    s: AsyncSession, trajectory: Trajectory, tf: TrajectoryFile, progress: Progress
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, tf: TrajectoryFile, progress: Progress
 ) -> tuple[dict[str, Organisation], bool]:
     rows = {
         o.key: o for o in (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory.id))).scalars()
@@ -195,7 +202,7 @@ async def _organisations(
     for done, spec in enumerate(tf.organisations, 1):
         row = rows.get(spec.key)
         if row is None:
-            row = Organisation(trajectory_id=trajectory.id, key=spec.key)
+            row = Organisation(trajectory_id=trajectory.id, key=spec.key, joined_at=ctx.now())
             s.add(row)
             rows[spec.key] = row
             changed = True
@@ -237,11 +244,13 @@ async def _people(
                 "platform": spec.platform,
                 "active": True,
                 "slack_user_id": slack_id,
-                "lookup_error": None if slack_id or spec.platform == "teams" else "users_not_found",
+                "lookup_error": None if slack_id or spec.platform in ("teams", "email") else "users_not_found",
             },
         )
-        if not slack_id and spec.platform != "teams":
+        where = reached_by(row)
+        if where is None and spec.platform != "teams":
             report.unreachable.append((spec.name, spec.email))
+        report.reached[where or "nowhere"] = report.reached.get(where or "nowhere", 0) + 1
         if done % FLUSH_EVERY == 0:
             await s.flush()  # write as we go, so the progress shows the real work
         progress("people", done, len(tf.people))

@@ -136,3 +136,42 @@ def prompted_lines(tr: Translator, done) -> list[str]:
     if done.send_at is not None:
         out.append(tr("command.invite_later", when=format_datetime(done.send_at, done.timezone, tr.lang)))
     return out
+
+
+def reached(tr: Translator, counts) -> list[str]:
+    """Where the messages just sent went ("2 via Slack, 3 per e-mail"), when e-mail is
+    one of them: the trekker sees who is reached where.  ``counts``: (platform, n) pairs."""
+    counts = dict(counts)
+    if not counts.get("email"):
+        return []
+    parts = [f"{counts[p]} {tr(f'mail.reached.{p}')}" for p in ("slack", "teams", "email") if counts.get(p)]
+    return [tr("command.reached", where=", ".join(parts))]
+
+
+def engagement_lines(tr: Translator, vm: dict) -> list[str]:
+    """"Betrokken houden" (services.engagement): who has not reacted for 30 days and to
+    what, and which organisations are new.  Old rows without ``engagement``: names only."""
+    found = vm.get("engagement")
+    if found is None:
+        names = vm.get("keep_involved") or []
+        return [tr("summary.keep_involved", names=", ".join(names), count=len(names))] if names else []
+    lines = []
+    if found["waiting"]:
+        lines.append(tr("summary.keep_involved_header", count=len(found["waiting"])))
+        for org in found["waiting"]:
+            items = "; ".join(tr(f"summary.waiting.{x['kind']}", title=x["title"]) for x in org["items"][:5])
+            more = len(org["items"]) - 5
+            if more > 0:
+                items += "; " + tr("summary.and_more", count=more)
+            lines.append(tr("summary.keep_involved_line", name=org["name"], items=Raw(items)))
+    if found["new"]:
+        lines.append(tr("summary.keep_involved_new", names=", ".join(found["new"]), count=len(found["new"])))
+    return lines
+
+
+def attendance_line(tr: Translator, vm: dict) -> str | None:
+    """Who came to the phase's sessions, where the trekker said so ("Wie was er?")."""
+    found = vm.get("attendance") or []
+    if not found:
+        return None
+    return tr("summary.attendance", lines=Raw("; ".join(tr("summary.attendance_line", **x) for x in found[-5:])))

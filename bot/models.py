@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -104,6 +106,7 @@ class Organisation(Base):
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(Text)
+    joined_at: Mapped[datetime | None]  # first imported; NULL: before this was recorded (old)
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="organisations")
     people: Mapped[list[Person]] = relationship(back_populates="organisation")
@@ -137,7 +140,9 @@ class Person(Base):
 
     @property
     def reachable(self) -> bool:
-        return bool(self.slack_user_id or self.teams_user_id)
+        from bot.identity import route  # the one routing rule (e-mail when configured)
+
+        return route(self) is not None
 
 
 class Session(Base):
@@ -162,6 +167,7 @@ class Session(Base):
     cancelled: Mapped[bool] = mapped_column(default=False)
     invited_at: Mapped[datetime | None]
     ics_token: Mapped[str] = mapped_column(String(64), unique=True)
+    attendance_at: Mapped[datetime | None]  # when the trekker said who came ("Wie was er?")
 
     trajectory: Mapped[Trajectory] = relationship(back_populates="sessions")
     invitations: Mapped[list[Invitation]] = relationship(back_populates="session")
@@ -253,6 +259,8 @@ class OutboxMessage(Base):
     ref_ts: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The answer to the recipient's own request (an export): not held by the sending window.
+    at_once: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ProcessedEvent(Base):
@@ -520,3 +528,61 @@ class SignOffEvent(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))  # agreed | declined | question
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class MailReply(Base):
+    """A mail the bot read from its IMAP folder (``IMAP_URL``), so each is handled once:
+    by its place in the folder (UIDVALIDITY + UID) and by its Message-ID."""
+
+    __tablename__ = "mail_reply"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(512))  # user@host:port/folder, no password
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_key: Mapped[str] = mapped_column(String(255), index=True)  # Message-ID, or a digest without one
+    outcome: Mapped[str] = mapped_column(String(32))
+    invitation_id: Mapped[int | None]  # no foreign key: the record outlives an erased invitation
+    received_at: Mapped[datetime]
+
+
+class AppSecret(Base):
+    """A secret the bot made for itself (``link_key``: signs personal links when SECRET_KEY
+    is not set), kept so that links stay valid across restarts and processes."""
+
+    __tablename__ = "app_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class DashboardSignIn(Base):
+    """A one-time sign-in link to the trekker's dashboard: only its SHA-256 is stored;
+    valid 15 minutes, used once (``used_at``)."""
+
+    __tablename__ = "dashboard_sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))  # slack | teams | email: who the trekker acts as
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class DashboardSession(Base):
+    """A signed-in dashboard session (the cookie holds the token; only its SHA-256 is stored).
+    Ends on sign-out (``ended_at``) or after 8 hours without a request (``last_seen_at``)."""
+
+    __tablename__ = "dashboard_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

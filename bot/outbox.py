@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db import OUTBOX_WRITTEN
 from bot.identity import route
@@ -73,6 +74,27 @@ async def latest_data(session: AsyncSession, original: OutboxMessage) -> dict[st
     return data if problem(original.template, version, data) is None else None
 
 
+async def latest_data_by_key(session: AsyncSession, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+    """:func:`latest_data` for many messages in one statement: for each key that has a
+    message, the view-model of its newest version (None when it does not fit the
+    template's current view-model).  Keys without a message are left out."""
+    if not keys:
+        return {}
+    original, version = aliased(OutboxMessage), aliased(OutboxMessage)
+    rows = (
+        await session.execute(
+            select(original.key, original.template, version.data, version.data_version)
+            .join(version, or_(version.id == original.id, version.update_of_id == original.id))
+            .where(original.key.in_(set(keys)), version.op != "file")
+            .order_by(original.key, version.id)
+        )
+    ).all()
+    latest: dict[str, dict[str, Any] | None] = {}
+    for key, template, data, data_version in rows:  # ordered by id: the last one wins
+        latest[key] = data if problem(template, data_version, data) is None else None
+    return latest
+
+
 async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: Any) -> tuple[OutboxMessage, bool]:
     """Add a message unless one with ``key`` exists.  Returns (row, created).
 
@@ -81,7 +103,8 @@ async def enqueue(session: AsyncSession, *, key: str, now: datetime, **fields: A
 
     ``fields`` are those of :func:`_row`: op, template, data, not_before, expires_at,
     trajectory_id, person (routes to the person's platform), target, platform,
-    language, update_of.
+    language, update_of, at_once (the answer to the recipient's own request: not held
+    by the sending window; every other row waits for it, see scheduling/dispatcher.py).
     """
     existing = await find(session, key)
     if existing is not None:
@@ -129,6 +152,7 @@ def _row(
     platform: str = "slack",
     language: str = "nl",
     update_of: OutboxMessage | None = None,
+    at_once: bool = False,
 ) -> OutboxMessage:
     if person is not None:
         reach = route(person)
@@ -153,5 +177,6 @@ def _row(
         not_before=not_before or now,
         expires_at=expires_at,
         created_at=now,
+        at_once=at_once,
     )
     return row

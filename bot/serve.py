@@ -23,6 +23,22 @@ async def check_slack(bot: Bot) -> str:
     return "not_configured" if chat is None else await chat.check_token()
 
 
+async def check_mail(bot: Bot, lang: str) -> None:
+    """With e-mail configured: say when PUBLIC_URL is missing (the links need it), make
+    sure personal links can be signed, and say hello to the SMTP server once."""
+    chat = bot.ctx.chats.get("email")
+    if chat is None:
+        return
+    from bot.mail.lookup import link_signer
+
+    if not bot.settings.public_url:
+        print(t(lang, "cli.mail_needs_public_url"), flush=True)
+    await link_signer(bot.ctx)
+    bot.mail_state = await chat.check()
+    if bot.mail_state != "ok":
+        print(t(lang, "cli.mail_unreachable", error=bot.mail_state), flush=True)
+
+
 async def connect_socket_mode(bot: Bot, app_token: str):
     """Socket Mode through the bot's own web client (so SLACK_API_URL holds for
     ``apps.connections.open`` too). Returns the handler; ``close_async()`` it."""
@@ -41,6 +57,7 @@ async def serve(settings: Settings, lang: str = "nl") -> None:
         # shows the problem to whoever watches the server.
         problem = "slack_unreachable" if slack_state == "unreachable" else "slack_refused"
         print(t(lang, f"cli.{problem}", error=slack_state), flush=True)
+    await check_mail(bot, lang)
     app = web_app(bot)
     bot.slack_state = slack_state
     runner = web.AppRunner(app, access_log_class=MaskedAccessLogger)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Mapping
@@ -60,6 +60,17 @@ class Settings:
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
     # Signs the personal links in e-mails (bot.web.links).
     secret_key: str | None = None
+    # E-mail (bot.mail): outgoing SMTP, the sender, replies, pacing; IMAP for calendar replies.
+    smtp: "MailServer | None" = None
+    mail_from: str | None = None
+    mail_reply_to: str | None = None
+    mail_per_minute: int = 60
+    imap_url: "MailServer | None" = None
+
+    @property
+    def mail_configured(self) -> bool:
+        """E-mail is a channel: an SMTP server and a sender are set."""
+        return self.smtp is not None and bool(self.mail_from)
 
     @property
     def teams_configured(self) -> bool:
@@ -140,6 +151,70 @@ def _moment(env: Mapping[str, str], name: str) -> datetime | None:
     return value
 
 
+@dataclass(frozen=True)
+class MailServer:
+    """An SMTP_URL or IMAP_URL taken apart: ``smtp://user:pass@host:587`` (STARTTLS),
+    ``smtps://...:465`` (TLS from the start), ``imaps://user:pass@host/INBOX``."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    path: str = ""
+
+    @property
+    def implicit_tls(self) -> bool:
+        return self.scheme in ("smtps", "imaps")
+
+    def __repr__(self) -> str:  # never the password in a log line
+        return f"MailServer({self.scheme}://{self.username + '@' if self.username else ''}{self.host}:{self.port}{self.path})"
+
+
+_MAIL_PORTS = {"smtp": 587, "smtps": 465, "imap": 143, "imaps": 993}
+
+
+def mail_server(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> MailServer | None:
+    from urllib.parse import unquote, urlsplit
+
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise SettingsError("mail_url", name=name, value=_hide_password(raw), schemes=" of ".join(schemes)) from exc
+    if parts.scheme not in schemes or not parts.hostname:
+        raise SettingsError("mail_url", name=name, value=_hide_password(raw), schemes=" of ".join(schemes))
+    return MailServer(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or _MAIL_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        path=parts.path or "",
+    )
+
+
+def _hide_password(raw: str) -> str:
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", raw)
+
+
+def _address(env: Mapping[str, str], name: str) -> str | None:
+    from email.utils import parseaddr
+
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    _, address = parseaddr(raw)
+    if "@" not in address or any(c in raw for c in "\r\n"):
+        raise SettingsError("mail_address", name=name, value=raw)
+    return raw
+
+
 def dotenv_path(cwd: Path | None = None) -> Path | None:
     """The ``.env`` the user means: the one in the current directory, else the checkout's."""
     for folder in (cwd or Path.cwd(), Path(__file__).resolve().parent.parent):
@@ -166,6 +241,8 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         window = SendingWindow.parse(env.get("QUIET_HOURS", "08:00-18:00"))
     except ValueError as exc:
         raise SettingsError("quiet_hours", name="QUIET_HOURS", value=env.get("QUIET_HOURS")) from exc
+    if (env.get("QUIET_HOURS_HOLIDAYS") or "").strip().lower() in ("off", "false", "0", "no"):
+        window = replace(window, holidays=False)  # Dutch public holidays count as working days
     api_url = get("SLACK_API_URL") or "https://slack.com/api/"
     if not api_url.endswith("/"):
         api_url += "/"
@@ -201,4 +278,22 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         teams_certificate_file=get("TEAMS_CERTIFICATE_FILE") or get(sdk + "CERTPFXFILE"),
         teams_service_url=teams_service_url,
         secret_key=get("SECRET_KEY"),
+        **_mail_settings(env),
     )
+
+
+def _mail_settings(env: Mapping[str, str]) -> dict:
+    per_minute = _int(env, "MAIL_PER_MINUTE", 60)
+    if per_minute <= 0:
+        raise SettingsError("not_positive", name="MAIL_PER_MINUTE", value=env.get("MAIL_PER_MINUTE"))
+    smtp = mail_server(env, "SMTP_URL", ("smtp", "smtps"))
+    mail_from = _address(env, "MAIL_FROM")
+    if smtp is not None and not mail_from:
+        raise SettingsError("mail_from_missing")
+    return {
+        "smtp": smtp,
+        "mail_from": mail_from,
+        "mail_reply_to": _address(env, "MAIL_REPLY_TO"),
+        "mail_per_minute": per_minute,
+        "imap_url": mail_server(env, "IMAP_URL", ("imap", "imaps")),
+    }

@@ -179,6 +179,22 @@ class Summary(TypedDict):
     signoff: Any
     transitions: Any
     session_rsvp: list[dict[str, Any]]
+    engagement: NotRequired[dict[str, Any]]  # services.engagement.Watch.as_data
+    attendance: NotRequired[list[dict[str, Any]]]  # [{title, present, invited}] ("Wie was er?")
+    ambassadors: NotRequired[dict[str, Any]]  # services.ambassadors: {missing: [name], several: [{name, count}]}
+
+
+class AttendanceAsk(TypedDict):
+    """``attendance.ask_vm``: "Wie was er?" to a trekker; present/invited once answered."""
+
+    session_id: int
+    trajectory: str
+    title: str
+    starts: str
+    ends: str
+    timezone: str
+    present: int | None
+    invited: int | None
 
 
 class PhaseAnnouncement(TypedDict):
@@ -196,6 +212,15 @@ class PhaseAnnouncement(TypedDict):
 class ChannelBlocked(TypedDict):
     trajectory: str
     channel: str
+    error: str
+
+
+class MailUndeliverable(TypedDict):
+    """``channels.report_failure``: a mail the server refused for good (5xx)."""
+
+    trajectory: str
+    name: str
+    email: str
     error: str
 
 
@@ -284,6 +309,7 @@ VIEWMODELS: dict[str, type] = {
     "summary": Summary,
     "phase_announcement": PhaseAnnouncement,
     "channel_blocked": ChannelBlocked,
+    "mail_undeliverable": MailUndeliverable,
     "signoff_request": SignoffRequest,
     "signoff_reminder": SignoffRequest,
     "signoff_declined": SignoffRequest,
@@ -292,6 +318,7 @@ VIEWMODELS: dict[str, type] = {
     "file": File,
     "chart": Chart,
     "evaluation_export": EvaluationExport,
+    "attendance_ask": AttendanceAsk,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

@@ -19,7 +19,10 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
+from bot.limits import has_unstorable
+
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+UNSTORABLE_PROBLEM = "found a character no database can store"
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Date and time: a space or T between; seconds and a UTC offset (Z, +01:00) are optional.
@@ -59,6 +62,12 @@ class Constructor(SafeConstructor):
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise ConstructorError(None, None, f"cannot construct {node.tag}: {exc}", node.start_mark) from exc
+
+    def construct_scalar(self, node):
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and has_unstorable(value):  # an escape such as "\0" or "\ud800"
+            raise ConstructorError(None, None, UNSTORABLE_PROBLEM, node.start_mark)
+        return value
 
     def construct_timestamp_as_text(self, node):
         return self.construct_scalar(node)
@@ -136,6 +145,7 @@ def _offset(value: str, offset: str) -> dt.timezone:
 # PyYAML's problem text -> our message code.  Checked in order; the first match wins.
 _PROBLEMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"found character '\\t'|found a tab character"), "yaml_tab"),
+    (re.compile(UNSTORABLE_PROBLEM), "yaml_unstorable_character"),
     (re.compile(r"found unexpected end of stream"), "yaml_unclosed_quote"),
     (re.compile(r"found character '(.)' that cannot start any token"), "yaml_bad_start"),
     (re.compile(r"mapping values are not allowed here"), "yaml_unexpected_colon"),

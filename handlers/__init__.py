@@ -3,9 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
-from handlers import commands, commitments, errors, evaluations, events, invitations, memos, middleware, signoff, summary
+from handlers import attendance, commands, commitments, errors, evaluations, events, invitations, memos, middleware, signoff, summary
 
-MODULES = (errors, middleware, events, commands, invitations, commitments, memos, evaluations, summary, signoff)
+MODULES = (errors, middleware, events, commands, invitations, commitments, memos, evaluations, summary, signoff, attendance)
 
 
 def register_all(app: AsyncApp, ctx: Context) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.i18n import Raw, Translator
 from handlers import commands, commitments, evaluations, memos, signoff, summary
 from handlers.commands import Call, Handler
+from handlers.dashboard import command as dashboard_command
 
 EVERYONE = "everyone"
 TREKKER = "trekker"
@@ -68,6 +69,7 @@ COMMANDS: tuple[Command, ...] = (
             more=("evaluation",)),
     Command("phase", "fase", "phase", TREKKER, summary.do_phase, ("phase",)),
     Command("signoff", "ondertekenen", "signoff", TREKKER, signoff.do_start, ("signoff",)),
+    Command("dashboard", "dashboard", "dashboard", TREKKER, dashboard_command.do_dashboard, ("dashboard",)),
 )
 
 

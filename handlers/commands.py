@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable, Protocol
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
+from bot import lines as bot_lines
 from bot.formatting import format_datetime
 from bot.i18n import Translator
 from bot.identity import User, slack
@@ -147,6 +148,7 @@ async def do_invite(call: Call) -> None:
         await call.say_lines([refused.text(call.tr)])
         return
     lines = [call.tr("command.invite_done", title=done.title, sent=done.sent, already=done.already)]
+    lines += bot_lines.reached(call.tr, done.reached)
     if done.unreachable:
         lines.append(call.tr("command.unreachable", names=", ".join(done.unreachable)))
     await call.say_lines(lines + later_line(call, trajectory, done.send_at))

@@ -3,6 +3,9 @@
 Safe with several processes on one PostgreSQL: rows are claimed with
 ``FOR UPDATE SKIP LOCKED`` and a lease, so each row is sent by one dispatcher.
 A row whose lease ran out (its process died mid-send) is taken up again.
+
+The sending window is checked again at send time (a backlog never goes out after
+hours); only in-place updates and ``at_once`` rows are sent whatever the hour.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from sqlalchemy.orm import aliased
 from bot.chat import Chat, ChatError, FileUpload, MessageRef, OutMessage
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import OutboxMessage
+from bot.models import OutboxMessage, Trajectory
+from bot.quiet_hours import SendingWindow
 from bot.viewmodels import problem
 from scheduling.ratelimit import Pacer
 
@@ -48,9 +52,9 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
     evaluation export built now from the database."""
     data = row.data
     if row.template == "chart":
-        from bot.chart import render_for_outbox
+        from bot import chart_worker
 
-        content = await asyncio.to_thread(render_for_outbox, data, row.language)
+        content = await chart_worker.render(data, row.language)  # matplotlib stays out of this process
     elif row.template == "evaluation_export":
         from bot.export import outbox_file
 
@@ -63,6 +67,9 @@ async def file_upload(row: OutboxMessage, db: Database | None = None) -> FileUpl
         title=data.get("title", data["filename"]),
         comment=data.get("comment"),
         alt_text=data.get("alt_text"),
+        key=row.key,
+        person_id=row.person_id,
+        language=row.language,
     )
 
 
@@ -92,6 +99,7 @@ class Dispatcher:
         self._group: _GroupCommit | None = None
         # Called with (row, outcome) after a row failed for good (e.g. to tell the trekkers).
         self.on_failed: Callable[[OutboxMessage, Outcome], Awaitable[None]] | None = None
+        self.window: SendingWindow | None = None  # set by bootstrap; None: never held
 
     def wake(self) -> None:
         self._wake.set()
@@ -191,6 +199,9 @@ class Dispatcher:
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
             return Outcome("expired")
+        closed = await self._window_closed(row, now)
+        if closed is not None:
+            return closed
         unfit = problem(row.template, row.data_version, row.data)
         if unfit is not None:  # queued with another shape than the builders read now: do not guess
             log.warning("outbox row %d (template %s): view-model does not fit, not sent (%s)", row.id, row.template, unfit)
@@ -203,7 +214,7 @@ class Dispatcher:
                 return await self._send_update(row, chat)
             if not row.target:
                 return Outcome("failed", error="no_recipient")
-            message = OutMessage(row.template, row.data, row.language, key=row.key)
+            message = OutMessage(row.template, row.data, row.language, key=row.key, person_id=row.person_id)
             if getattr(row, "recovered", False) and row.op in ("direct", "channel"):
                 found = await self._already_sent(chat, row)
                 if found is not None:
@@ -226,6 +237,17 @@ class Dispatcher:
         except Exception as exc:  # a network error or a bug: retry with backoff, keep the row
             log.exception("outbox %s: unexpected error while sending", row.key)
             return self._classify(row, ChatError(type(exc).__name__, permanent=False))
+
+    async def _window_closed(self, row: OutboxMessage, now: datetime) -> Outcome | None:
+        """Outside the sending window of the row's trajectory: wait for its next opening."""
+        if self.window is None or self.window.off or row.op == "update" or row.at_once or row.trajectory_id is None:
+            return None
+        async with self.db.sessionmaker() as s:
+            zone = (await s.execute(select(Trajectory.timezone).where(Trajectory.id == row.trajectory_id))).scalar_one_or_none()
+        opens = self.window.next_open(now, zone or "Europe/Amsterdam")
+        if opens <= now:
+            return None
+        return Outcome("pending", error="quiet_hours", retry_in=(opens - now).total_seconds())
 
     async def _thread_of(self, row: OutboxMessage) -> MessageRef | Outcome | None:
         """A file with ``update_of`` goes in the thread of that message, once it is out."""
@@ -339,7 +361,7 @@ class Dispatcher:
                 values["ref_ts"] = outcome.ref.ts
         if outcome.status == "pending":
             values["not_before"] = now + timedelta(seconds=outcome.retry_in or 1.0)
-            if outcome.error == "waiting_for_original" or outcome.retry_in is not None and outcome.error == "ratelimited":
+            if outcome.error in ("waiting_for_original", "quiet_hours") or outcome.retry_in is not None and outcome.error == "ratelimited":
                 values["attempts"] = row.attempts - 1  # waiting is not a failed attempt
         return values
 

@@ -15,6 +15,8 @@ from scheduling.sweep import sweep
 SWEEP_JOB = "sweep"
 CLEANUP_JOB = "cleanup"
 EVENT_MEMORY = timedelta(days=1)  # Slack retries an event within minutes
+MAIL_REPLIES_JOB = "mail_replies"
+MAIL_REPLIES_EVERY = 60.0  # seconds at least between two looks into the IMAP folder
 
 
 async def sweep_job(ctx: Context) -> None:
@@ -25,6 +27,13 @@ async def cleanup_job(ctx: Context) -> None:
     """Forget delivered event ids once Slack can no longer retry them."""
     async with ctx.db.transaction() as s:
         await s.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < ctx.now() - EVENT_MEMORY))
+
+
+async def mail_replies_job(ctx: Context) -> None:
+    """Calendar answers (iTIP replies) from the IMAP folder, when IMAP_URL is set."""
+    from bot.mail.replies import read_replies
+
+    await read_replies(ctx)
 
 
 def start_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -41,6 +50,12 @@ def start_scheduler(ctx: Context) -> AsyncIOScheduler:
         next_run_time=datetime.now(timezone.utc),  # catch up at once after downtime
     )
     scheduler.add_job(cleanup_job, "interval", hours=1, id=CLEANUP_JOB, replace_existing=True, args=[ctx], max_instances=1, coalesce=True)
+    if ctx.settings.imap_url:
+        every = max(ctx.settings.scheduler_interval, MAIL_REPLIES_EVERY)
+        scheduler.add_job(
+            mail_replies_job, "interval", seconds=every, id=MAIL_REPLIES_JOB, replace_existing=True, args=[ctx],
+            max_instances=1, coalesce=True,
+        )
     scheduler.start()
     return scheduler
 

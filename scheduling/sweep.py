@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import commitment_reminders, evaluation_tasks, memos, session_reminders, signoff, summary
+from bot.services import attendance, commitment_reminders, evaluation_tasks, memos, session_reminders, signoff, summary
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ HANDLERS: dict[str, Handler] = {
     **evaluation_tasks.HANDLERS,
     **summary.HANDLERS,
     **signoff.HANDLERS,
+    **attendance.HANDLERS,
 }
 BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)

@@ -92,6 +92,16 @@ async def database_url(request, tmp_path, migrated_sqlite, migrated_postgres):
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def _email_routing_reset():
+    """E-mail routing is per process (``identity.use_email``, set by bootstrap): a test
+    that wired a bot with mail settings must not leave it on for the next one."""
+    yield
+    from bot import identity
+
+    identity.use_email(False)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     # Monday 1 February 2027, 09:00 in Amsterdam: weeks before the example sessions.

@@ -17,7 +17,7 @@ from bot.interactions import actors
 from bot.interactions.codec import parse_id
 from bot.interactions.errors import Refused
 from bot.models import Invitation, Session, Trajectory
-from bot.services import directory, invitations, people, rsvp
+from bot.services import attendance, directory, invitations, people, rsvp
 
 Card = Literal["invitation", "rsvp_reminder"]  # the card a Teams button was on
 Origin = Literal["message", "home", "mine"]  # where the button was
@@ -125,6 +125,7 @@ class Invited:
     already: int
     unreachable: tuple[str, ...]
     send_at: datetime | None  # when they go out, if later than now (quiet hours)
+    reached: tuple[tuple[str, int], ...] = ()  # (slack | teams | email, how many) of those sent now
 
 
 def _later(ctx: Context, send_at: datetime | None, anything: bool) -> datetime | None:
@@ -141,7 +142,8 @@ async def invite(ctx: Context, user: User, trajectory_id, word: str | None, comm
         locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()
         done = await invitations.invite(s, ctx, locked)
     return Invited(
-        session.title, trajectory.timezone, done.sent, done.already, tuple(done.unreachable), _later(ctx, done.send_at, done.sent > 0)
+        session.title, trajectory.timezone, done.sent, done.already, tuple(done.unreachable), _later(ctx, done.send_at, done.sent > 0),
+        tuple(sorted(done.reached.items())),
     )
 
 
@@ -172,4 +174,5 @@ async def status(ctx: Context, user: User, trajectory_id, word: str | None, comm
     """Who comes to the session, which organisations nobody comes from (trekkers only)."""
     async with ctx.db.sessionmaker() as s:
         _, session = await _trekkers_session(s, user, trajectory_id, word, command)
-        return await rsvp.overview(s, ctx, session)
+        came = (await attendance.counts(s, [session.id])).get(session.id)  # "Wie was er?"
+        return {**await rsvp.overview(s, ctx, session), "attendance": came}

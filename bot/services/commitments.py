@@ -260,7 +260,7 @@ async def tell_trekkers_blocked(s: AsyncSession, ctx: Context, c: Commitment, tr
     data = commitment_vm(c, trajectory, local_today(ctx, trajectory)) | {"actor": actor.name}
     await tell_trekkers(
         s, ctx, trajectory, key=f"commitment-blocked:{c.id}:{version}", template="commitment_blocked", data=data,
-        at_once=True, except_person_id=actor.id,
+        except_person_id=actor.id,
     )
 
 

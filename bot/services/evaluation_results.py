@@ -144,6 +144,7 @@ async def request_results(s: AsyncSession, ctx: Context, session: Session, reque
         template="evaluation_results",
         data=vm,
         person=requester,
+        at_once=True,  # the trekker just asked for them
         now=ctx.now(),
     )
 

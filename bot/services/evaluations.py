@@ -2,7 +2,8 @@
 
 Timeline (per trajectory configurable under ``reminders:``): the sweep opens the
 evaluation ``evaluation_delay_minutes`` (15) after the session ends and prompts
-everyone who said yes or maybe (quiet hours respected); non-respondents get one
+everyone who came: those the trekker marked present in "Wie was er?", else who said
+yes or maybe (quiet hours respected); non-respondents get one
 reminder after ``evaluation_reminder_days`` (2); it closes
 ``evaluation_open_days`` (7) after the session, and then the trekkers get the
 results.  ``/dialoog evaluatie <sessie>`` opens it and prompts at once.
@@ -222,15 +223,17 @@ class PromptResult:
 
 
 async def send_prompts(s: AsyncSession, ctx: Context, ev: Evaluation, session: Session, trajectory: Trajectory) -> PromptResult:
-    """Prompt everyone who said yes or maybe and has not been prompted yet."""
+    """Prompt everyone who came and has not been prompted yet: those the trekker marked
+    present ("Wie was er?", services.attendance), else who said yes or maybe."""
     result = PromptResult(send_at=ctx.send_time(trajectory.timezone))
     if not is_open(ev, ctx.now()):
         result.closed = True
         return result
+    came = Invitation.attended.is_(True) if session.attendance_at is not None else Invitation.status.in_(ATTENDING)
     invitations = (
         await s.execute(
             select(Invitation)
-            .where(Invitation.session_id == session.id, Invitation.status.in_(ATTENDING))
+            .where(Invitation.session_id == session.id, came)
             .options(selectinload(Invitation.person))
             .order_by(Invitation.id)
         )

@@ -30,13 +30,10 @@ def key_prefix(evaluation_id: int, person_id: int) -> str:
     return f"eval-export:{evaluation_id}:{person_id}:"
 
 
-async def request_export(
-    s: AsyncSession, ctx: Context, ev: Evaluation, session: Session, trajectory: Trajectory, requester: Person
-) -> dict:
-    """Queue the file for ``requester`` (a trekker of the trajectory: checked by the use
-    case).  Refused (``evaluation.export.threshold | until_closed``) while an anonymous
-    evaluation's answers may not be handed out.  Returns the "sent" message's parameters."""
-    lang = requester.language or trajectory.language or "nl"
+async def check_handout(s: AsyncSession, ctx: Context, ev: Evaluation, session: Session, trajectory: Trajectory, lang: str) -> dict:
+    """Refused (``evaluation.export.threshold | until_closed``) while an anonymous
+    evaluation's answers may not be handed out (the export button, the dashboard's
+    download).  Returns the texts' parameters (title, trajectory)."""
     params = {"title": session.title, "trajectory": trajectory.title}
     cfg = evaluations.config(trajectory)
     answers = (
@@ -46,6 +43,17 @@ async def request_export(
     if reason:
         closes = format_datetime(ev.closes_at, trajectory.timezone, lang)
         raise Refused(f"evaluation.export.{reason}", **params, threshold=cfg.threshold, closes=closes)
+    return params
+
+
+async def request_export(
+    s: AsyncSession, ctx: Context, ev: Evaluation, session: Session, trajectory: Trajectory, requester: Person
+) -> dict:
+    """Queue the file for ``requester`` (a trekker of the trajectory: checked by the use
+    case).  Refused (``evaluation.export.threshold | until_closed``) while an anonymous
+    evaluation's answers may not be handed out.  Returns the "sent" message's parameters."""
+    lang = requester.language or trajectory.language or "nl"
+    params = await check_handout(s, ctx, ev, session, trajectory, lang)
     prefix = key_prefix(ev.id, requester.id)
     done = (
         await s.execute(
@@ -68,6 +76,7 @@ async def request_export(
             "comment": t(lang, comment),
         },
         person=requester,
+        at_once=True,  # the file the trekker just asked for
         now=ctx.now(),
     )
     return params

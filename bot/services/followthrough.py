@@ -17,14 +17,15 @@ class OrganisationFigures:
     organisation: str
     done_on_time: int = 0
     done_late: int = 0
-    open: int = 0  # open or busy, not yet due
+    open: int = 0  # open, not yet due
+    busy: int = 0  # busy ("bezig"), not yet due
     overdue: int = 0  # open or busy, past due
     blocked: int = 0
     not_applicable: int = 0
 
     @property
     def total(self) -> int:
-        return self.done_on_time + self.done_late + self.open + self.overdue + self.blocked
+        return self.done_on_time + self.done_late + self.open + self.busy + self.overdue + self.blocked
 
     @property
     def follow_through(self) -> float | None:
@@ -41,7 +42,7 @@ class Figures:
     def totals(self) -> OrganisationFigures:
         total = OrganisationFigures("")
         for o in self.organisations:
-            for name in ("done_on_time", "done_late", "open", "overdue", "blocked", "not_applicable"):
+            for name in ("done_on_time", "done_late", "open", "busy", "overdue", "blocked", "not_applicable"):
                 setattr(total, name, getattr(total, name) + getattr(o, name))
         return total
 
@@ -70,5 +71,7 @@ async def figures(s: AsyncSession, trajectory_id: int, today: date, timezone: st
     for name, status, due, done_at in rows:
         figures_for = by_org.setdefault(name, OrganisationFigures(name))
         bucket = classify(status, due, done_at, today, zone)
+        if bucket == "open" and status == "busy":
+            bucket = "busy"
         setattr(figures_for, bucket, getattr(figures_for, bucket) + 1)
     return Figures(list(by_org.values()))

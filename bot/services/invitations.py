@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import outbox
-from bot.calendar import CalendarEvent, build_ics, ics_filename
+from bot.calendar import CalendarEvent, build_ics, ics_filename, session_uid
 from bot.context import Context
+from bot.identity import reached_by
 from bot.interactions.errors import Refused
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
 from bot.quiet_hours import working_day_before
@@ -67,9 +68,26 @@ async def sent_context(s: AsyncSession, session: Session, person: Person) -> dic
     invitee (reminders, Home and card refreshes run often).  Falls back to
     ``session_context`` when no invitation message exists or the one stored does not
     fit the current view-model (``bot.viewmodels``)."""
-    original = await outbox.find(s, invite_key(session, person))
-    sent = await outbox.latest_data(s, original) if original is not None else None
-    return sent if sent is not None else await session_context(s, session)
+    [context] = await sent_contexts(s, [(session, person)])
+    return context
+
+
+async def sent_contexts(s: AsyncSession, pairs: list[tuple[Session, Person]]) -> list[dict]:
+    """:func:`sent_context` for many invitations: one statement for all the messages
+    (App Home and ``mijn`` list every upcoming session), and ``session_context`` only
+    for a session whose message is missing or stale, once per session."""
+    keys = [invite_key(session, person) for session, person in pairs]
+    sent = await outbox.latest_data_by_key(s, keys)
+    rebuilt: dict[int, dict] = {}
+    out = []
+    for key, (session, _) in zip(keys, pairs):
+        context = sent.get(key)
+        if context is None:
+            if session.id not in rebuilt:
+                rebuilt[session.id] = await session_context(s, session)
+            context = rebuilt[session.id]
+        out.append(context)
+    return out
 
 
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
@@ -120,17 +138,19 @@ async def calendar_file(ctx: Context, token: str) -> CalendarFile | None:
     return CalendarFile(ics_filename(session.title), build_ics(event))
 
 
-async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> CalendarEvent:
+async def calendar_event(
+    s: AsyncSession, ctx: Context, session: Session, attendee: Person | None = None, organizer: Person | None = None
+) -> CalendarEvent:
+    """The session as a calendar event; with ``attendee`` it is that person's invitation
+    (METHOD:REQUEST with them as ATTENDEE), without it the shared file (PUBLISH).  The
+    organiser is the trajectory's first trekker (``organizer`` when the caller has it)."""
     trajectory = await s.get(Trajectory, session.trajectory_id)
-    organizer = (
-        await s.execute(
-            select(Person).where(Person.trajectory_id == session.trajectory_id, Person.active.is_(True)).order_by(Person.id)
-        )
-    ).scalars().all()
-    trekker = next((p for p in organizer if p.has_role("trekker")), None)
+    if organizer is None:
+        organizer = next(iter(await directory.trekkers(s, session.trajectory_id)), None)
+    trekker = organizer
     description = "\n\n".join(part for part in (trajectory.title, session.agenda or "") if part)
     return CalendarEvent(
-        uid=f"{trajectory.key}.{session.key}@dialoogbot",
+        uid=session_uid(trajectory.key, session.key),
         sequence=session.sequence,
         title=session.title,
         description=description,
@@ -142,6 +162,8 @@ async def calendar_event(s: AsyncSession, ctx: Context, session: Session) -> Cal
         url=ctx.calendar_url(session.ics_token),
         organizer_name=trekker.name if trekker else None,
         organizer_email=trekker.email if trekker else None,
+        attendee_email=attendee.email if attendee is not None else None,
+        attendee_name=attendee.name if attendee is not None else None,
         stamp=ctx.now(),
     )
 
@@ -152,7 +174,7 @@ async def enqueue_calendar_file(
     """Without PUBLIC_URL the calendar entry travels as a file in the DM, right after ``after``."""
     if ctx.settings.public_url:
         return
-    event = await calendar_event(s, ctx, session)
+    event = await calendar_event(s, ctx, session, attendee=person)
     from bot.i18n import t
 
     await outbox.enqueue(
@@ -185,7 +207,7 @@ async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajecto
             await add_task(s, f"rsvp:{inv.id}:{session.sequence}:{days}", "rsvp_reminder", inv.id, due, session.starts_at)
     if config.get("attendee_day_before", True):
         zone = ZoneInfo(trajectory.timezone)
-        day = working_day_before(session.starts_at.astimezone(zone).date())
+        day = working_day_before(session.starts_at.astimezone(zone).date(), ctx.window.holidays)
         due = datetime(day.year, day.month, day.day, ATTENDEE_REMINDER_HOUR, tzinfo=zone)
         if due > now and due < session.starts_at:
             await add_task(s, f"attendee:{inv.id}:{session.sequence}", "attendee_reminder", inv.id, due, session.starts_at)
@@ -225,6 +247,7 @@ class InviteResult:
     already: int = 0
     unreachable: list[str] = field(default_factory=list)
     send_at: datetime | None = None
+    reached: dict[str, int] = field(default_factory=dict)  # platform -> invitations sent there
 
 
 async def send_invitation(
@@ -272,6 +295,8 @@ async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResul
             continue
         await send_invitation(s, ctx, trajectory, session, inv, base, result.send_at)
         result.sent += 1
+        where = reached_by(person)
+        result.reached[where] = result.reached.get(where, 0) + 1
     session.invited_at = session.invited_at or ctx.now()
     return result
 

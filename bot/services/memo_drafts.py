@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.interactions.errors import Problem, Problems, Refused
-from bot.limits import MEMO_BODY_LIMIT, MEMO_TITLE_LIMIT
+from bot.limits import MEMO_BODY_LIMIT, MEMO_TITLE_LIMIT, storable
 from bot.models import MEMO_AUDIENCES, ROLES, Memo, Organisation, Person, Session, Trajectory
 from bot.services import directory
 from bot.services.memos import audience_of
@@ -118,7 +118,7 @@ def _choices(draft: Draft, options: dict) -> dict[str, str]:
 def check(draft: Draft, options: dict) -> Draft:
     """The draft as it will be saved (NUL characters, which no database keeps, taken out),
     or Problems per field for everything wrong with it (always on the server)."""
-    draft = replace(draft, title=draft.title.replace("\x00", ""), body=draft.body.replace("\x00", ""))
+    draft = replace(draft, title=storable(draft.title), body=storable(draft.body))
     problems: dict[str, Problem] = {}
     _text("title", draft.title, MEMO_TITLE_LIMIT, problems)
     _text("body", draft.body, MEMO_BODY_LIMIT, problems)

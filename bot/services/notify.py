@@ -18,12 +18,11 @@ async def tell_trekkers(
     key: str,
     template: str,
     data: dict,
-    at_once: bool = False,
     except_person_id: int | None = None,
 ) -> None:
-    """Every reachable trekker gets ``template`` (key ``<key>:<trekker id>``); after quiet
-    hours unless ``at_once`` (a reaction to something a person just did)."""
-    not_before = None if at_once else ctx.send_time(trajectory.timezone)
+    """Every reachable trekker gets ``template`` (key ``<key>:<trekker id>``), within the
+    sending window: a "lukt niet" at 21:00 reaches the trekker the next working morning."""
+    not_before = ctx.send_time(trajectory.timezone)
     for trekker in await trekkers(s, trajectory.id):
         if trekker.reachable and trekker.id != except_person_id:
             await outbox.enqueue(

@@ -83,10 +83,9 @@ async def _my_sessions(s, ctx: Context, user: User, limit: int) -> tuple[list[di
             )
         )
     ).scalars().all()
-    out = []
-    for inv in rows[:limit]:
-        base = await invitations.sent_context(s, inv.session, inv.person)
-        out.append(invitations.invitation_vm(ctx, base, inv.session, inv, inv.person))
+    shown = rows[:limit]
+    bases = await invitations.sent_contexts(s, [(inv.session, inv.person) for inv in shown])
+    out = [invitations.invitation_vm(ctx, base, inv.session, inv, inv.person) for base, inv in zip(bases, shown)]
     return out, max(0, len(rows) - limit)
 
 

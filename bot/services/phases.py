@@ -12,6 +12,7 @@ from bot.models import Person, Phase, PhaseTransition, Trajectory
 from bot.services import channels
 
 REACHED = ("yes", "partly", "no")
+FROM_FILE = "unset"  # ``import --phase-from-file``: a move nobody judged the result of
 NUMBERS = (1, 2, 3)
 
 
@@ -61,21 +62,36 @@ async def confirmation_vm(s: AsyncSession, trajectory: Trajectory, to: int) -> d
 
 
 async def move(
-    s: AsyncSession, ctx: Context, trajectory: Trajectory, to: int, reached: str, note: str | None, actor: Person
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, to: int, reached: str, note: str | None, actor: Person | None
 ) -> PhaseTransition:
     """Record the transition and announce it in the status channel(s).  Raises Refused
-    (not a phase to move to) or Problems (the form's fields)."""
+    (not a phase to move to) or Problems (the form's fields).  Without an actor (the
+    file, ``import --phase-from-file``) ``reached`` is ``FROM_FILE``."""
     check_target(trajectory, to)
     note = (note or "").strip()
-    check_input(reached, note)
+    if actor is not None or reached != FROM_FILE:
+        check_input(reached, note)
     before = trajectory.current_phase
     vm = await confirmation_vm(s, trajectory, to)
     transition = PhaseTransition(
-        trajectory_id=trajectory.id, from_phase=before, to_phase=to, reached=reached, note=note or None, actor_id=actor.id, at=ctx.now()
+        trajectory_id=trajectory.id, from_phase=before, to_phase=to, reached=reached, note=note or None, actor_id=actor.id if actor else None, at=ctx.now()
     )
     s.add(transition)
     trajectory.current_phase = to
     await s.flush()
-    data = {**vm, "reached": reached, "note": note or None, "actor": actor.name}
+    data = {**vm, "reached": reached, "note": note or None, "actor": actor.name if actor else ""}
     await channels.post(s, ctx, trajectory, f"phase:{trajectory.id}:{transition.id}", "phase_announcement", data)
     return transition
+
+
+async def reconcile(s: AsyncSession, ctx: Context, trajectory: Trajectory, in_file: int, follow: bool) -> tuple[int, int] | None:
+    """A re-import's ``current_phase`` against the recorded one: (recorded, in the file)
+    when they differ, else None.  The recorded phase stays, unless ``follow``
+    (``import --phase-from-file``): then the move is recorded like ``fase`` does, with
+    its announcement (result "not assessed")."""
+    recorded = trajectory.current_phase
+    if in_file == recorded:
+        return None
+    if follow:
+        await move(s, ctx, trajectory, in_file, FROM_FILE, None, None)
+    return recorded, in_file

@@ -220,7 +220,7 @@ async def ask(s: AsyncSession, ctx: Context, request_id: int | None, user: User,
     s.add(event)
     await s.flush()
     data = request_vm(request.round, request, request.organisation, trajectory, actor.name, actor.name) | {"question": question, "asker": actor.name}
-    await tell_trekkers(s, ctx, trajectory, key=f"signoff-question:{event.id}", template="signoff_question", data=data, at_once=True)
+    await tell_trekkers(s, ctx, trajectory, key=f"signoff-question:{event.id}", template="signoff_question", data=data)
     return event
 
 

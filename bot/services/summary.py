@@ -17,11 +17,9 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
-from bot.clock import as_utc
 from bot.context import Context
 from bot.i18n import t
 from bot.models import (
-    CommitmentEvent,
     Evaluation,
     EvaluationPrompt,
     EvaluationResponse,
@@ -35,18 +33,16 @@ from bot.models import (
     PhaseTransition,
     ScheduledTask,
     Session,
-    SignOffEvent,
     SignOffRequest,
     SignOffRound,
     SummaryPost,
     Trajectory,
 )
-from bot.services import channels
+from bot.services import ambassadors, attendance, channels, engagement
 from bot.services.followthrough import figures
 from bot.services.invitations import add_task
 
 TASK = "summary"
-QUIET_DAYS = 30
 
 
 # -- schedule -----------------------------------------------------------------------
@@ -176,15 +172,17 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
         "next_session": await _next_session(s, next_session) if next_session else None,
         "last_evaluation": await _last_evaluation(s, trajectory, now),
         "organisations": [
-            {"name": o.organisation, "done": o.done_on_time + o.done_late, "busy": 0, "open": o.open, "overdue": o.overdue, "blocked": o.blocked}
+            {"name": o.organisation, "done": o.done_on_time + o.done_late, "busy": o.busy, "open": o.open, "overdue": o.overdue, "blocked": o.blocked}
             for o in figs.organisations
         ],
         "follow_through": figs.totals.follow_through,
         "memos": await _memos(s, trajectory),
-        "keep_involved": await _keep_involved(s, trajectory, now),
+        **await _involvement(s, trajectory, now),
         "undelivered": await _undelivered(s, trajectory),
         "signoff": await _signoff(s, trajectory),
         "transitions": await _transitions(s, trajectory),
+        "ambassadors": (await ambassadors.check_trajectory(s, trajectory.id)).as_data(),
+        "attendance": await _attendance(s, in_phase),
         "session_rsvp": [
             {"title": x["title"], **{k: x["counts"][k] for k in ("yes", "maybe", "no", "pending")}} for x in in_phase
         ],
@@ -209,6 +207,12 @@ async def _sessions(s: AsyncSession, trajectory: Trajectory) -> list[dict]:
         if status:
             entry["counts"][status] += n
     return list(out.values())
+
+
+async def _attendance(s: AsyncSession, sessions: list[dict]) -> list[dict]:
+    """Who came, for the sessions of the phase whose trekker said so ("Wie was er?")."""
+    found = await attendance.counts(s, [x["id"] for x in sessions])
+    return [{"title": x["title"], **found[x["id"]]} for x in sessions if x["id"] in found]
 
 
 async def _next_session(s: AsyncSession, session: dict) -> dict:
@@ -272,43 +276,10 @@ async def _memos(s: AsyncSession, trajectory: Trajectory, limit: int = 3) -> lis
     return [{"title": title, "total": total, "read": read} for title, total, read in rows]
 
 
-async def _keep_involved(s: AsyncSession, trajectory: Trajectory, now: datetime) -> list[str]:
-    """Organisations asked something over 30 days ago that have not responded to anything since."""
-    cutoff = now - timedelta(days=QUIET_DAYS)
-    asked = dict(
-        (await s.execute(
-            select(Person.organisation_id, func.min(Invitation.invited_at))
-            .join(Invitation, Invitation.person_id == Person.id)
-            .where(Person.trajectory_id == trajectory.id, Invitation.invited_at.is_not(None))
-            .group_by(Person.organisation_id)
-        )).all()
-    )
-    memo_asked = (
-        await s.execute(
-            select(Person.organisation_id, func.min(Memo.sent_at))
-            .join(MemoRecipient, MemoRecipient.person_id == Person.id)
-            .join(Memo, Memo.id == MemoRecipient.memo_id)
-            .where(Person.trajectory_id == trajectory.id, Memo.sent_at.is_not(None))
-            .group_by(Person.organisation_id)
-        )
-    ).all()
-    for org, when in memo_asked:
-        asked[org] = min(asked.get(org, when), when)
-    last: dict[int, datetime] = {}
-    for query in (
-        select(Person.organisation_id, func.max(Invitation.answered_at)).join(Invitation, Invitation.person_id == Person.id),
-        select(Person.organisation_id, func.max(CommitmentEvent.at)).join(CommitmentEvent, CommitmentEvent.actor_id == Person.id),
-        select(Person.organisation_id, func.max(MemoRecipient.read_at)).join(MemoRecipient, MemoRecipient.person_id == Person.id),
-        select(Person.organisation_id, func.max(SignOffEvent.at)).join(SignOffEvent, SignOffEvent.actor_id == Person.id),
-    ):
-        for org, when in await s.execute(query.where(Person.trajectory_id == trajectory.id).group_by(Person.organisation_id)):
-            if when is not None and (org not in last or when > last[org]):
-                last[org] = when
-    quiet = [org for org, first in asked.items() if as_utc(first) <= cutoff and (org not in last or as_utc(last[org]) <= cutoff)]
-    if not quiet:
-        return []
-    names = await s.execute(select(Organisation.name).where(Organisation.id.in_(quiet)).order_by(Organisation.name))
-    return list(names.scalars())
+async def _involvement(s: AsyncSession, trajectory: Trajectory, now: datetime) -> dict:
+    """"Betrokken houden" (services.engagement); ``keep_involved`` keeps the flagged names."""
+    found = (await engagement.watch(s, trajectory.id, now)).as_data()
+    return {"keep_involved": [org["name"] for org in found["waiting"]], "engagement": found}
 
 
 async def _undelivered(s: AsyncSession, trajectory: Trajectory, limit: int = 10) -> dict:

@@ -51,6 +51,9 @@ class Action(StrEnum):
     EVAL_OPEN = "eval_open"
     EVAL_ANSWER = "eval_answer"
     EVAL_EXPORT = "eval_export"  # value: evaluation id; the answers as a file (trekker)
+    # attendance ("Wie was er?")
+    ATTEND_OPEN = "attend_open"  # value: session id; the form (trekker)
+    ATTEND_PEOPLE = "attend_people"
 
 
 class View(StrEnum):
@@ -63,9 +66,12 @@ class View(StrEnum):
     MEMO_FORM = "memo_form_modal"
     MEMO_PREVIEW = "memo_preview_modal"
     EVALUATION = "evaluation_modal"
+    ATTENDANCE = "attendance_modal"
 
 
 class Block(StrEnum):
+    ATTEND = "attendance"
+    ATTEND_PEOPLE = "attend_people_block"
     RSVP = "rsvp"
     RSVP_REMINDER = "rsvp_reminder"
     COLLEAGUE = "colleague_block"

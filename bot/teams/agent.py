@@ -33,6 +33,7 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from bot.context import Context
 from bot.teams.auth import TokenSource
 from bot.teams.chat import TeamsChat
+from bot.teams.edge import malformed
 
 log = logging.getLogger("dialoogbot.teams")
 
@@ -110,6 +111,10 @@ class TeamsApp:
 
 async def messages_endpoint(request: web.Request) -> web.StreamResponse:
     teams: TeamsApp = request.app[AGENT_KEY]
+    problem = malformed(await request.read())
+    if problem is not None:
+        log.info("teams request refused (400): %s", problem)
+        return web.Response(status=400)
     return await start_agent_process(request, teams.agent, teams.adapter)
 
 

@@ -34,10 +34,13 @@ class Verb(StrEnum):
     SIGN_QUESTION = "sign_question"  # request_id: a question form
     SIGN_NOTE_SUBMIT = "sign_note_submit"  # request_id, kind + Input.sign_note
     SIGN_BACK = "sign_back"  # request_id: close the form, show the request again
+    ATTEND_OPEN = "attend_open"  # session_id: the "Wie was er?" form (trekker)
+    ATTEND_SUBMIT = "attend_submit"  # AttendanceForm + Input.attend_people: who came
     BACK = "back"  # leave a form: show the card it came from again (card, ids, origin)
 
 
 class Input(StrEnum):
+    ATTEND_PEOPLE = "attend_people"
     COLLEAGUE = "colleague"
     NOTE = "note"
     SNOOZE_CHOICE = "snooze_choice"

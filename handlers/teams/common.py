@@ -8,10 +8,12 @@ from typing import Any, Awaitable, Callable
 
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, Attachment
 from microsoft_agents.hosting.core import AgentApplication, TurnContext
+from pydantic import BaseModel
 
 from bot.context import Context
 from bot.i18n import Translator
 from bot.identity import User
+from bot.limits import has_unstorable, storable
 from bot.teams.cards import attachment
 from bot.teams.cards.common import card, text
 from bot.teams.surface import card_reply
@@ -45,11 +47,29 @@ async def acting(ctx: Context, context: TurnContext) -> tuple[User, Translator]:
     return user, translator(await ctx.languages.of(user))
 
 
-def number(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+async def storable_activity(context: TurnContext, state) -> bool:
+    """Before every turn: the activity without the characters no database keeps (Slack's
+    counterpart is the first middleware in ``handlers.middleware``); the rule is
+    ``bot.limits.storable``."""
+    _storable_model(context.activity)
+    return True
+
+
+def _storable_model(model: Any) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        if isinstance(value, BaseModel):
+            _storable_model(value)
+        elif isinstance(value, str) and has_unstorable(value):
+            setattr(model, name, storable(value))
+        elif isinstance(value, dict):
+            storable(value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    _storable_model(item)
+                else:
+                    value[i] = storable(item)
 
 
 def on_card(agent: AgentApplication, verb: str, handler: CardHandler) -> None:

@@ -235,7 +235,7 @@ class CliResult:
         return self.out + self.err
 
 
-_DROP = ("SLACK_", "TEAMS_")
+_DROP = ("SLACK_", "TEAMS_", "SMTP_", "MAIL_", "IMAP_")
 _DROP_EXACT = {"DATABASE_URL", "PUBLIC_URL", "PORT", "QUIET_HOURS", "SCHEDULER_INTERVAL"}
 
 

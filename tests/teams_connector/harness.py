@@ -102,7 +102,7 @@ def teams_token() -> str | None:
 
 
 @pytest.fixture
-async def th(database_url, clock, slack_emails, public_url, teams_token, with_slack):
+async def th(database_url, clock, slack_emails, public_url, teams_token, with_slack, extra_env):
     async with SlackEmulator(token=TOKEN) as emu, FakeConnector(require_token=teams_token) as conn:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         if hasattr(emu, "add_channel"):  # the status channels of the example files
@@ -136,6 +136,7 @@ async def th(database_url, clock, slack_emails, public_url, teams_token, with_sl
             env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
         if public_url:
             env["PUBLIC_URL"] = public_url
+        env.update(extra_env)
         bot = bootstrap(load_settings(env, dotenv=False), clock=clock, teams_tokens=tokens)
         server = TestServer(web_app(bot, run_background=False), host="127.0.0.1")
         await server.start_server()

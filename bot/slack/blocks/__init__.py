@@ -7,7 +7,7 @@ from typing import Callable
 
 from bot.chat import OutMessage
 from bot.i18n import Translator
-from bot.slack.blocks import commitments, evaluations, invitations, memos, phases, signoff, summary
+from bot.slack.blocks import attendance, commitments, evaluations, invitations, memos, phases, signoff, summary
 from bot.slack.blocks.common import translator
 
 BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {
@@ -18,6 +18,7 @@ BUILDERS: dict[str, Callable[[dict, Translator], dict]] = {
     **summary.BUILDERS,
     **phases.BUILDERS,
     **signoff.BUILDERS,
+    **attendance.BUILDERS,
 }
 
 

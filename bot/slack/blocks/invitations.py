@@ -157,6 +157,8 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     blocks.append(section(tr("command.status.counts", yes=c["yes"], maybe=c["maybe"], no=c["no"], pending=c["pending"])))
     if c.get("delegated"):
         blocks.append(context(tr("command.status.delegated", count=c["delegated"])))
+    if vm.get("attendance"):
+        blocks.append(section(tr("command.status.attendance", **vm["attendance"])))
     if vm["organisations_missing"]:
         blocks.append(section(tr("command.status.orgs_missing", names=listing(tr, vm["organisations_missing"]))))
     else:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Translator
+from bot.lines import attendance_line, engagement_lines
 from bot.slack.blocks.common import Blocks, button, context, header, lines_within, listing, message, section, when
 from bot.slack.ids import Action, Block
 
@@ -46,6 +47,9 @@ def summary(vm: dict, tr: Translator) -> dict:
     else:
         progress.append(tr("summary.no_next_session"))
     blocks.append(section(lines_within(progress, tr, "summary.and_more")))
+    came = attendance_line(tr, vm)
+    if came:
+        blocks.append(section(came))
 
     ev = vm["last_evaluation"]
     if ev:
@@ -71,8 +75,11 @@ def summary(vm: dict, tr: Translator) -> dict:
         blocks.append(section(tr("summary.memos", lines=memo_lines)))
     else:
         blocks.append(context(tr("summary.no_memos")))
-    if vm["keep_involved"]:
-        blocks.append(section(tr("summary.keep_involved", names=listing(tr, vm["keep_involved"], 20), count=len(vm["keep_involved"]))))
+    involved = engagement_lines(tr, vm)
+    if involved:
+        blocks.append(section(lines_within(involved, tr, "summary.and_more")))
+    for line in ambassador_lines(vm, tr):
+        blocks.append(section(line))
     if vm["undelivered"]["count"]:
         blocks.append(section(tr("summary.undelivered", count=vm["undelivered"]["count"], names=", ".join(vm["undelivered"]["names"]))))
     signoff = vm["signoff"]
@@ -90,10 +97,23 @@ def summary(vm: dict, tr: Translator) -> dict:
     return message(tr("summary.notification", trajectory=vm["trajectory"]), blocks)
 
 
+def ambassador_lines(vm: dict, tr: Translator) -> list[str]:
+    """Organisations without an ambassador, or with more than one (services.ambassadors)."""
+    found = vm.get("ambassadors") or {}
+    lines = [tr("summary.ambassador_missing", names=listing(tr, found["missing"], 20), count=len(found["missing"]))] if found.get("missing") else []
+    return lines + [tr("summary.ambassador_several", **x) for x in found.get("several", [])]
+
+
 def channel_blocked(vm: dict, tr: Translator) -> dict:
     """To a trekker: the status channel refused the bot (not in it, or not found)."""
     line = tr(f"summary.channel_blocked.{vm['error']}", trajectory=vm["trajectory"], channel=vm["channel"])
     return message(line, [section(line)])
 
 
-BUILDERS = {"summary": summary, "channel_blocked": channel_blocked}
+def mail_undeliverable(vm: dict, tr: Translator) -> dict:
+    """To a trekker: a mail to someone was refused by the mail server (5xx)."""
+    line = tr("mail.undeliverable", name=vm["name"], email=vm["email"], error=vm["error"], trajectory=vm["trajectory"])
+    return message(line, [section(line)])
+
+
+BUILDERS = {"summary": summary, "channel_blocked": channel_blocked, "mail_undeliverable": mail_undeliverable}

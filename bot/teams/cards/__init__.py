@@ -8,7 +8,7 @@ from typing import Callable
 
 from bot.chat import OutMessage
 from bot.i18n import Translator
-from bot.teams.cards import commitments, evaluations, home, invitations, memos, signoff, summary
+from bot.teams.cards import attendance, commitments, evaluations, home, invitations, memos, signoff, summary
 from bot.teams.cards.common import CONTENT_TYPE
 from bot.teams.text import translator
 
@@ -21,6 +21,7 @@ BUILDERS: dict[str, Builder] = {
     **evaluations.BUILDERS,
     **summary.BUILDERS,
     **signoff.BUILDERS,
+    **attendance.BUILDERS,
 }
 
 # Answers to a command, shown to the person who typed it: view name -> card builder.

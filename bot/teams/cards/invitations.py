@@ -138,6 +138,8 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     body += text(tr("command.status.counts", yes=c["yes"], maybe=c["maybe"], no=c["no"], pending=c["pending"]), spacing="Medium")
     if c.get("delegated"):
         body += note(tr("command.status.delegated", count=c["delegated"]))
+    if vm.get("attendance"):
+        body += text(tr("command.status.attendance", **vm["attendance"]))
     if vm["organisations_missing"]:
         body += text(tr("command.status.orgs_missing", names=Raw(listing(tr, vm["organisations_missing"]))))
     else:

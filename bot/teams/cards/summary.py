@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Raw, Translator
+from bot.lines import attendance_line, engagement_lines
 from bot.interactions.codec import as_data
 from bot.limits import NOTE_LIMIT
 from bot.teams.cards.common import button, card, choice_input, heading, listing, message, note, separator, text, text_input, when, with_errors
@@ -48,6 +49,9 @@ def summary(vm: dict, tr: Translator) -> dict:
     else:
         progress.append(tr("summary.no_next_session"))
     body += separator(text("\n".join(progress)))
+    came = attendance_line(tr, vm)
+    if came:
+        body += text(came)
 
     ev = vm["last_evaluation"]
     if ev:
@@ -74,8 +78,14 @@ def summary(vm: dict, tr: Translator) -> dict:
         body += text(tr("summary.memos", lines="; ".join(tr("summary.memo_line", **m) for m in vm["memos"])))
     else:
         body += note(tr("summary.no_memos"))
-    if vm["keep_involved"]:
-        body += text(tr("summary.keep_involved", names=Raw(listing(tr, vm["keep_involved"], 20)), count=len(vm["keep_involved"])))
+    involved = engagement_lines(tr, vm)
+    if involved:
+        body += text("\n".join(involved))
+    found = vm.get("ambassadors") or {}
+    if found.get("missing"):
+        body += text(tr("summary.ambassador_missing", names=Raw(listing(tr, found["missing"], 20)), count=len(found["missing"])))
+    for several in found.get("several", []):
+        body += text(tr("summary.ambassador_several", **several))
     if vm["undelivered"]["count"]:
         body += text(tr("summary.undelivered", count=vm["undelivered"]["count"], names=", ".join(vm["undelivered"]["names"])))
     signoff = vm.get("signoff")
@@ -110,7 +120,13 @@ def channel_blocked(vm: dict, tr: Translator) -> dict:
     return message(line, text(line))
 
 
-BUILDERS = {"summary": summary, "phase_announcement": phase_announcement, "channel_blocked": channel_blocked}
+def mail_undeliverable(vm: dict, tr: Translator) -> dict:
+    """To a trekker: a mail to someone was refused by the mail server (5xx)."""
+    line = tr("mail.undeliverable", name=vm["name"], email=vm["email"], error=vm["error"], trajectory=vm["trajectory"])
+    return message(line, text(line))
+
+
+BUILDERS = {"summary": summary, "phase_announcement": phase_announcement, "channel_blocked": channel_blocked, "mail_undeliverable": mail_undeliverable}
 
 
 class PhaseInput:

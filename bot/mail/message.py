@@ -1,0 +1,95 @@
+"""The MIME form of a mail: headers, text and HTML alternatives, and the calendar part
+or an attached file beside them (``multipart/mixed`` around ``multipart/alternative``).
+
+The ``Message-ID`` comes from the outbox key, so a row sent again after a crash carries
+the same id and a mail client or server can tell it is the same message."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime, formataddr, parseaddr
+
+from bot.chat import FileUpload
+from bot.mail.render import RenderedMail
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    content: bytes  # the .ics (UTF-8)
+    method: str  # REQUEST | CANCEL
+    filename: str = "invite.ics"
+
+
+def address_of(value: str) -> str:
+    return parseaddr(value)[1]
+
+
+def message_id(key: str, mail_from: str) -> str:
+    """``<digest.dialoogbot@domain>``: the same for every send of one outbox row."""
+    domain = address_of(mail_from).rpartition("@")[2] or "dialoogbot.invalid"
+    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.dialoogbot@{domain}>"
+
+
+def build(
+    mail: RenderedMail,
+    *,
+    to: str,
+    name: str | None,
+    mail_from: str,
+    reply_to: str | None,
+    key: str,
+    now: datetime,
+    calendar: CalendarPart | None = None,
+    attachment: FileUpload | None = None,
+) -> EmailMessage:
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = mail.subject
+    msg["From"] = mail_from
+    msg["To"] = formataddr((name, to)) if name else to
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(key, mail_from)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["Content-Language"] = mail.language
+    msg.set_content(mail.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    if calendar is None and attachment is None:
+        return msg
+    msg.make_mixed()
+    if calendar is not None:
+        part = MIMEPart(policy=policy.SMTP)
+        part.set_content(
+            calendar.content,
+            maintype="text",
+            subtype="calendar",
+            cte="base64",
+            disposition="inline",
+            filename=calendar.filename,
+            params={"method": calendar.method, "charset": "UTF-8"},
+        )
+        msg.attach(part)
+    if attachment is not None:
+        maintype, subtype = _content_type(attachment.filename)
+        msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return msg
+
+
+_TYPES = {
+    ".csv": ("text", "csv"),
+    ".ics": ("text", "calendar"),
+    ".png": ("image", "png"),
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".json": ("application", "json"),
+}
+
+
+def _content_type(filename: str) -> tuple[str, str]:
+    for suffix, kind in _TYPES.items():
+        if filename.lower().endswith(suffix):
+            return kind
+    return "application", "octet-stream"

@@ -1,0 +1,158 @@
+"""The engagement watch ("Betrokken houden") of the phase-status summary.
+
+An organisation is flagged only when the bot asked it something and it has not reacted
+within 30 days of that request.  What counts as a request, and as a reaction:
+
+- an invitation to a session: anyone of the organisation answered it (yes, no, maybe,
+  a colleague sent);
+- a memo: anyone of the organisation read it;
+- a commitment, from its first reminder: anyone of the organisation changed its
+  status, or it is done or not applicable;
+- a sign-off request: the organisation decided, or asked a question.
+
+The flag names what is waiting.  The trekker's own organisation (one with an active
+trekker) is never flagged.  An organisation that joined less than 30 days ago is
+marked "nieuw" instead.  A fixed number of grouped queries, whatever the size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import as_utc
+from bot.models import (
+    Commitment,
+    CommitmentEvent,
+    Invitation,
+    Memo,
+    MemoRecipient,
+    Organisation,
+    OutboxMessage,
+    Person,
+    Session,
+    SignOffEvent,
+    SignOffRequest,
+    SignOffRound,
+)
+
+QUIET_DAYS = 30
+CLOSED = ("done", "not_applicable")
+
+
+@dataclass
+class Request:
+    kind: str  # invitation | memo | commitment | signoff
+    title: str
+    asked_at: datetime
+    reacted: bool
+
+
+@dataclass
+class Watch:
+    waiting: dict[int, list[Request]] = field(default_factory=dict)  # organisation id -> open requests
+    names: dict[int, str] = field(default_factory=dict)
+    new: list[str] = field(default_factory=list)
+
+    def as_data(self) -> dict:
+        flagged = sorted(self.waiting, key=lambda org: self.names[org])
+        return {
+            "waiting": [
+                {"name": self.names[org], "items": [{"kind": r.kind, "title": r.title} for r in self.waiting[org]]}
+                for org in flagged
+            ],
+            "new": sorted(self.new),
+        }
+
+
+async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
+    cutoff = now - timedelta(days=QUIET_DAYS)
+    organisations = (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory_id))).scalars().all()
+    own = await _trekker_organisations(s, trajectory_id)
+    result = Watch(names={o.id: o.name for o in organisations})
+    new = {o.id for o in organisations if o.joined_at is not None and as_utc(o.joined_at) > cutoff and o.id not in own}
+    result.new = [result.names[o] for o in new]
+    requests: dict[int, list[Request]] = {}
+    for gather in (_invitations, _memos, _commitments, _signoffs):
+        for org, request in await gather(s, trajectory_id):
+            requests.setdefault(org, []).append(request)
+    for org, asked in requests.items():
+        if org in own or org in new:
+            continue
+        open_ = [r for r in asked if not r.reacted and as_utc(r.asked_at) <= cutoff]
+        if open_:
+            result.waiting[org] = sorted(open_, key=lambda r: as_utc(r.asked_at))
+    return result
+
+
+async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int]:
+    rows = await s.execute(select(Person.organisation_id, Person.roles).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)))
+    return {org for org, roles in rows if "trekker" in (roles or [])}
+
+
+async def _invitations(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+    rows = await s.execute(
+        select(Person.organisation_id, Session.title, func.min(Invitation.invited_at), func.count(Invitation.answered_at))
+        .join(Invitation, Invitation.person_id == Person.id)
+        .join(Session, Session.id == Invitation.session_id)
+        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Invitation.invited_at.is_not(None), Session.cancelled.is_(False))
+        .group_by(Person.organisation_id, Session.id, Session.title)
+    )
+    return [(org, Request("invitation", title, asked, answered > 0)) for org, title, asked, answered in rows]
+
+
+async def _memos(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+    rows = await s.execute(
+        select(Person.organisation_id, Memo.title, Memo.sent_at, func.count(MemoRecipient.read_at))
+        .join(MemoRecipient, MemoRecipient.person_id == Person.id)
+        .join(Memo, Memo.id == MemoRecipient.memo_id)
+        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Memo.sent_at.is_not(None))
+        .group_by(Person.organisation_id, Memo.id, Memo.title, Memo.sent_at)
+    )
+    return [(org, Request("memo", title, asked, read > 0)) for org, title, asked, read in rows]
+
+
+async def _commitments(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+    """From the first reminder that went out; a status change by someone of the organisation is a reaction."""
+    first: dict[int, datetime] = {}
+    for key, sent in await s.execute(
+        select(OutboxMessage.key, OutboxMessage.sent_at).where(
+            OutboxMessage.trajectory_id == trajectory_id, OutboxMessage.template == "commitment_reminder", OutboxMessage.sent_at.is_not(None)
+        )
+    ):
+        cid = int(key.split(":")[1])
+        first[cid] = min(first.get(cid, sent), sent)
+    if not first:
+        return []
+    reacted = set((await s.execute(
+        select(CommitmentEvent.commitment_id)
+        .join(Commitment, Commitment.id == CommitmentEvent.commitment_id)
+        .join(Person, Person.id == CommitmentEvent.actor_id)
+        .where(Commitment.trajectory_id == trajectory_id, Person.organisation_id == Commitment.organisation_id)
+    )).scalars())
+    rows = await s.execute(
+        select(Commitment.id, Commitment.organisation_id, Commitment.description, Commitment.status)
+        .where(Commitment.trajectory_id == trajectory_id, Commitment.id.in_(list(first)))
+    )
+    return [(org, Request("commitment", text, first[cid], cid in reacted or status in CLOSED)) for cid, org, text, status in rows]
+
+
+async def _signoffs(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+    asked_something = set((await s.execute(
+        select(SignOffEvent.request_id)
+        .join(SignOffRequest, SignOffRequest.id == SignOffEvent.request_id)
+        .join(Person, Person.id == SignOffEvent.actor_id)
+        .where(Person.organisation_id == SignOffRequest.organisation_id, Person.trajectory_id == trajectory_id)
+    )).scalars())
+    rows = await s.execute(
+        select(SignOffRequest.id, SignOffRequest.organisation_id, SignOffRound.title, SignOffRound.created_at, SignOffRequest.decision, SignOffRound.completed_at)
+        .join(SignOffRound, SignOffRound.id == SignOffRequest.round_id)
+        .where(SignOffRound.trajectory_id == trajectory_id)
+    )
+    return [
+        (org, Request("signoff", title, asked, decision != "pending" or rid in asked_something or completed is not None))
+        for rid, org, title, asked, decision, completed in rows
+    ]
