@@ -100,17 +100,29 @@ async def keep_messages(demo: Demo) -> None:
 
 
 async def build(folder: Path, base: str) -> Demo:
+    """The trajectory on the day of its first session, just after the evaluation opened."""
     env = settings_env(folder, base)
     await asyncio.to_thread(dbmod.upgrade, env["DATABASE_URL"])  # alembic runs its own loop
     clock = ManualClock(datetime(2027, 3, 1, 10, 0, tzinfo=AMSTERDAM))
     demo = Demo(bootstrap(load_settings(env, dotenv=False), clock=clock), clock)
-    ctx = demo.bot.ctx
     parsed, errors = parse(everyone_on_email(EXAMPLE.read_text(encoding="utf-8")), str(EXAMPLE))
     if errors:
         raise SystemExit("\n".join(e.format() for e in errors))
-    await import_file(ctx, parsed)
+    await import_file(demo.bot.ctx, parsed)
     trajectory_id = (await person(demo, TREKKER)).trajectory_id
-    trekker = email_user(TREKKER)
+    await invite_and_answer(demo, trajectory_id)
+    await hold_the_session(demo)
+    await commitment_uc.reminder_round(demo.bot.ctx, email_user(TREKKER), trajectory_id)
+    await start_signoff(demo, trajectory_id)
+    demo.links["evaluatie"] = await link(demo, LINDE, "evaluation", await _prompt(demo, LINDE))
+    demo.links["wacht-op-mij"] = await link(demo, LINDE, "mine", None)
+    await keep_messages(demo)
+    return demo
+
+
+async def invite_and_answer(demo: Demo, trajectory_id: int) -> None:
+    """Invitations out, three answers in, a reminder for the others, and a memo."""
+    ctx, trekker = demo.bot.ctx, email_user(TREKKER)
     await invitation_uc.invite(ctx, trekker, trajectory_id, "start")
     for address, value in ANSWERS.items():
         await invitation_uc.answer(ctx, email_user(address), await invitation_id(demo, address), value)
@@ -119,24 +131,20 @@ async def build(folder: Path, base: str) -> Demo:
     await invitation_uc.remind(ctx, trekker, trajectory_id, "start")
     draft = memo_uc.Draft(title="Verslag startbijeenkomst", body="Dank voor jullie komst. Het verslag staat in de gedeelde map.", audience="all")
     await memo_uc.send(ctx, trekker, (await memo_uc.preview(ctx, trekker, memo_uc.MemoForm(trajectory_id), draft))["form"])
-    clock.set(datetime(2027, 3, 9, 16, 35, tzinfo=AMSTERDAM))  # the session ended: "Wie was er?"
+
+
+async def hold_the_session(demo: Demo) -> None:
+    """The session ends ("Wie was er?" answered), the evaluation opens, GGD fills it in."""
+    ctx, trekker = demo.bot.ctx, email_user(TREKKER)
+    demo.clock.set(datetime(2027, 3, 9, 16, 35, tzinfo=AMSTERDAM))
     await sweep(ctx)
     session_id = (await session_of(demo, "start")).id
     present = [str((await person(demo, address)).id) for address in (TREKKER, GGD, LINDE)]
     await attendance_uc.record(ctx, trekker, attendance_uc.AttendanceForm(session_id), present)
-    clock.set(datetime(2027, 3, 9, 16, 45, tzinfo=AMSTERDAM))  # the evaluation opens
+    demo.clock.set(datetime(2027, 3, 9, 16, 45, tzinfo=AMSTERDAM))
     await sweep(ctx)
-    prompt_id = await _prompt(demo, GGD)
-    await evaluation_uc.submit(
-        ctx, email_user(GGD), (await evaluation_uc.open_form(ctx, email_user(GGD), prompt_id)).form,
-        {"waarde": 4, "doelen": "Deels", "risico": "Oververhitte slaapkamers in de zorgcentra"},
-    )
-    await commitment_uc.reminder_round(ctx, trekker, trajectory_id)
-    await start_signoff(demo, trajectory_id)
-    demo.links["evaluatie"] = await link(demo, LINDE, "evaluation", await _prompt(demo, LINDE))
-    demo.links["wacht-op-mij"] = await link(demo, LINDE, "mine", None)
-    await keep_messages(demo)
-    return demo
+    form = (await evaluation_uc.open_form(ctx, email_user(GGD), await _prompt(demo, GGD))).form
+    await evaluation_uc.submit(ctx, email_user(GGD), form, {"waarde": 4, "doelen": "Deels", "risico": "Oververhitte slaapkamers in de zorgcentra"})
 
 
 async def _prompt(demo: Demo, address: str) -> int:

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -72,8 +73,6 @@ def missing() -> str | None:
 
 
 def cache_dir() -> Path:
-    import os
-
     return Path(os.environ.get("DIALOOGBOT_CACHE") or Path.home() / ".cache" / "dialoogbot")
 
 
