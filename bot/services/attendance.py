@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import outbox
 from bot.context import Context
+from bot.identity import reached_by
 from bot.interactions.errors import Problem, Problems
 from bot.models import Invitation, Person, ScheduledTask, Session, Trajectory
 from bot.services import evaluations
@@ -54,7 +55,9 @@ async def on_task(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
     trajectory = await s.get(Trajectory, session.trajectory_id)
     data = ask_vm(session, trajectory, None)
     for trekker in await trekkers(s, trajectory.id):
-        if trekker.reachable:
+        # The form is a Slack modal or a Teams card; a trekker on e-mail has no web form for
+        # it yet, so without an answer the evaluations go to the yes and maybe answers.
+        if reached_by(trekker) in ("slack", "teams"):
             await outbox.enqueue(
                 s, key=ask_key(session, trekker.id), op="direct", template="attendance_ask", data=data,
                 person=trekker, now=ctx.now(), not_before=ctx.send_time(trajectory.timezone),

@@ -45,7 +45,8 @@ def _builders() -> dict[str, Builder]:
 
 BUILDERS: dict[str, Builder] = _builders()
 
-# Templates that never reach a person directly: posted in status channels only
-# (bot.services.channels.post), or files (op "file", sent as an attachment).
-CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete"})
+# Templates that never reach a person by e-mail: posted in status channels only
+# (bot.services.channels.post), the "Wie was er?" form (chat only: bot.services.attendance),
+# or files (op "file", sent as an attachment).
+CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete", "attendance_ask"})
 FILES = frozenset({"file", "chart", "evaluation_export"})
