@@ -10,6 +10,8 @@ TITLE_LIMIT = 200  # a sign-off document's title
 ANSWER_LIMIT = 2000  # one text answer in an evaluation form
 MEMO_TITLE_LIMIT = 150  # a memo's title
 MEMO_BODY_LIMIT = 3000  # a memo's text
+NAME_LIMIT = 200  # a person's name typed on a web page (a colleague sent instead)
+EMAIL_LIMIT = 320  # an e-mail address (RFC 5321 path limit, the person.email column)
 
 # -- characters no database keeps ---------------------------------------------------------
 # PostgreSQL refuses U+0000 in text, and neither driver can encode a lone surrogate

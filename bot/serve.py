@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.app import Bot, bootstrap, web_app
 from bot.i18n import t
 from bot.settings import Settings
+from bot.web.access_log import MaskedAccessLogger
 
 log = logging.getLogger("dialoogbot")
 
@@ -59,7 +60,7 @@ async def serve(settings: Settings, lang: str = "nl") -> None:
     await check_mail(bot, lang)
     app = web_app(bot)
     bot.slack_state = slack_state
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=MaskedAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()

@@ -47,6 +47,16 @@ class Invitation(SessionPart):
     calendar_file: bool
 
 
+class RsvpNewColleague(SessionPart):
+    """``rsvp.delegate_new``: to the trekkers, a colleague sent who is not in the file."""
+
+    name: str  # who sent the colleague
+    organisation: str
+    colleague: str
+    email: str
+    invited: bool  # the bot could reach the colleague and sent the invitation
+
+
 # -- commitments (bot/services/commitments.py) ------------------------------------
 
 
@@ -284,6 +294,7 @@ VIEWMODELS: dict[str, type] = {
     "session_cancelled": Invitation,
     "rsvp_reminder": Invitation,
     "attendee_reminder": Invitation,
+    "rsvp_new_colleague": RsvpNewColleague,
     "commitment_new": Commitment,
     "commitment_reminder": Commitment,
     "commitment_blocked": CommitmentBlocked,

@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
 from bot.services.invitations import calendar_file as calendar_file_of
 from handlers import dashboard, edge, pages
+from handlers import web as personal_pages
 
 log = logging.getLogger("dialoogbot.edge")
 
@@ -27,6 +28,7 @@ def register(app: web.Application, bot) -> None:
     app.router.add_get("/ics/{token}.ics", calendar_file)
     pages.register(app)  # /privacy and /voorwaarden, linked from the Teams manifest
     dashboard.register(app)  # /dashboard/...: the trekker's dashboard
+    personal_pages.register(app)  # /p/<token>: a person's own pages, reached from e-mail
     if getattr(bot, "teams", None) is None:
         app.router.add_post("/api/messages", teams_not_configured)  # without Teams settings: 401
 

@@ -68,6 +68,15 @@ async def submit_status(ctx: Context, user: User, form: StatusForm, given: Statu
         )
 
 
+async def update(ctx: Context, user: User, commitment_id, to: str, given: StatusInput) -> Commitment:
+    """The web page: one form for every status (done too), with the same note and date
+    rules as the status form."""
+    async with ctx.db.transaction() as s:
+        return await commitments.change_status(
+            s, ctx, parse_id(commitment_id), user, to, given.note, given.snooze, given.snooze_date
+        )
+
+
 # -- a new commitment ---------------------------------------------------------------
 
 

@@ -87,6 +87,13 @@ async def delegate(ctx: Context, user: User, form: DelegateForm, colleague) -> I
         return await rsvp.delegate(s, ctx, form.invitation_id, user, parse_id(colleague))
 
 
+async def delegate_new(ctx: Context, user: User, invitation_id, name: str, email: str) -> Invitation:
+    """Send a colleague who may not be in the file yet (name and e-mail; the web page):
+    raises Refused (not yours) or Problems (``colleague_name``, ``colleague_email``)."""
+    async with ctx.db.transaction() as s:
+        return await rsvp.delegate_new(s, ctx, parse_id(invitation_id), user, name, email)
+
+
 # -- the trekker's commands --------------------------------------------------------------
 
 

@@ -108,6 +108,12 @@ async def read(ctx: Context, user: User, recipient_id) -> dict:
         return await memos.mark_read(s, ctx, parse_id(recipient_id), user)
 
 
+async def shown(ctx: Context, user: User, recipient_id) -> dict:
+    """The memo as its recipient sees it now, changing nothing (a web page's GET)."""
+    async with ctx.db.sessionmaker() as s:
+        return await memos.recipient_view(s, parse_id(recipient_id), user)
+
+
 async def overview(ctx: Context, user: User, trajectory_id) -> dict:
     """Who has read the latest memos of a trajectory (trekkers only)."""
     async with ctx.db.sessionmaker() as s:

@@ -226,22 +226,33 @@ async def send(s: AsyncSession, ctx: Context, memo_id: int | None, user: User) -
 # -- Gelezen ----------------------------------------------------------------------
 
 
+async def _own_recipient(s: AsyncSession, recipient_id: int | None, user: User, lock: bool) -> MemoRecipient:
+    """The recipient row of ``user``; anyone else (or an unknown id) is Refused."""
+    query = (
+        select(MemoRecipient)
+        .where(MemoRecipient.id == (recipient_id or 0))
+        .options(selectinload(MemoRecipient.person), selectinload(MemoRecipient.memo))
+    )
+    recipient = (await s.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    if recipient is None or recipient.memo.status != "sent":
+        raise Refused("memo.read_errors.unknown")
+    if not is_user(recipient.person, user):
+        raise Refused("memo.read_errors.not_yours")
+    return recipient
+
+
+async def recipient_view(s: AsyncSession, recipient_id: int | None, user: User) -> dict:
+    """The memo as its recipient sees it (read or not), without marking it read."""
+    recipient = await _own_recipient(s, recipient_id, user, lock=False)
+    read_at = recipient.read_at.isoformat() if recipient.read_at else None
+    return dict(await message_vm(s, recipient.memo), recipient_id=recipient.id, read_at=read_at)
+
+
 async def mark_read(s: AsyncSession, ctx: Context, recipient_id: int | None, user: User) -> dict:
     """*Gelezen* by the recipient (once; pressing again changes nothing): the memo as the
     recipient now sees it.  Anyone else's press is Refused."""
-    recipient = (
-        await s.execute(
-            select(MemoRecipient)
-            .where(MemoRecipient.id == (recipient_id or 0))
-            .options(selectinload(MemoRecipient.person), selectinload(MemoRecipient.memo))
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if recipient is None:
-        raise Refused("memo.read_errors.unknown")
+    recipient = await _own_recipient(s, recipient_id, user, lock=True)
     person, memo = recipient.person, recipient.memo
-    if not is_user(person, user):
-        raise Refused("memo.read_errors.not_yours")
     if recipient.read_at is not None:
         return dict(await message_vm(s, memo), recipient_id=recipient.id, read_at=recipient.read_at.isoformat())
     recipient.read_at = ctx.now()

@@ -8,16 +8,18 @@ message is touched), :class:`Problems` (field ``colleague``) for a colleague who
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import outbox
 from bot.context import Context
-from bot.identity import User, is_user
-from bot.interactions.errors import Problems, Refused
+from bot.identity import User, is_user, route
+from bot.interactions.errors import Problem, Problems, Refused
+from bot.limits import EMAIL_LIMIT, NAME_LIMIT
 from bot.models import Invitation, OutboxMessage, Person, Session, Trajectory
 from bot.services.invitations import (
     load_invitation,
@@ -25,8 +27,10 @@ from bot.services.invitations import (
     send_invitation,
     session_context,
 )
+from bot.services.notify import tell_trekkers
 
 ANSWERS = ("yes", "no", "maybe")
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
 async def own_invitation(s: AsyncSession, invitation_id: int | None, user: User) -> Invitation:
@@ -109,6 +113,66 @@ async def delegate(s: AsyncSession, ctx: Context, invitation_id: int | None, use
     """Hand the invitation to a colleague: they get their own, this one shows who goes."""
     inv = await own_invitation(s, invitation_id, user)
     colleague = await check_colleague(s, inv, colleague_id)
+    return await _hand_over(s, ctx, inv, colleague)
+
+
+def check_new_colleague(name: str, email: str) -> tuple[str, str]:
+    """The rules of "a colleague who is not in the file yet": a name and an e-mail address."""
+    name, email = " ".join((name or "").split()), (email or "").strip().lower()
+    problems: dict[str, Problem] = {}
+    if not name:
+        problems["colleague_name"] = Problem("invite.new_colleague_errors.name")
+    elif len(name) > NAME_LIMIT:
+        problems["colleague_name"] = Problem("invite.new_colleague_errors.name_long", {"limit": NAME_LIMIT})
+    if len(email) > EMAIL_LIMIT or not EMAIL.match(email):
+        problems["colleague_email"] = Problem("invite.new_colleague_errors.email")
+    if problems:
+        raise Problems(problems)
+    return name, email
+
+
+async def delegate_new(s: AsyncSession, ctx: Context, invitation_id: int | None, user: User, name: str, email: str) -> Invitation:
+    """Send a colleague by name and e-mail.  Someone already in the trajectory is chosen
+    with the picker's rules; someone new joins the invitee's organisation, gets the
+    invitation when the bot can reach them, and the trekkers are told (so they add the
+    person to the file, and can forward the invitation otherwise)."""
+    inv = await own_invitation(s, invitation_id, user)
+    name, email = check_new_colleague(name, email)
+    known = (
+        await s.execute(select(Person).where(Person.trajectory_id == inv.person.trajectory_id, func.lower(Person.email) == email))
+    ).scalars().first()
+    if known is not None:
+        if known.id == inv.delegated_to_id:
+            return inv  # sent already (the same form again): nothing changes
+        if not known.active:
+            raise Problems.one("colleague_email", "invite.new_colleague_errors.inactive")
+        try:
+            colleague = await check_colleague(s, inv, known.id)
+        except Problems as problems:
+            raise Problems({"colleague_email": problems.fields["colleague"]}) from None
+        return await _hand_over(s, ctx, inv, colleague)
+    colleague = Person(
+        trajectory_id=inv.person.trajectory_id,
+        organisation_id=inv.person.organisation_id,
+        name=name,
+        email=email,
+        roles=["deelnemer"],
+        language=inv.person.language,
+        active=True,
+    )
+    s.add(colleague)
+    await s.flush()
+    inv = await _hand_over(s, ctx, inv, colleague)
+    trajectory = await s.get(Trajectory, inv.session.trajectory_id)
+    base = await session_context(s, inv.session)
+    data = {**base, "name": inv.person.name, "organisation": inv.person.organisation.name, "colleague": name, "email": email,
+            "invited": route(colleague) is not None}
+    await tell_trekkers(s, ctx, trajectory, key=f"rsvp-new-colleague:{inv.id}:{colleague.id}", template="rsvp_new_colleague",
+                        data=data, at_once=True)
+    return inv
+
+
+async def _hand_over(s: AsyncSession, ctx: Context, inv: Invitation, colleague: Person) -> Invitation:
     session = inv.session
     trajectory = await s.get(Trajectory, session.trajectory_id)
     theirs = (
@@ -119,7 +183,7 @@ async def delegate(s: AsyncSession, ctx: Context, invitation_id: int | None, use
         s.add(theirs)
         await s.flush()
     theirs.person = colleague
-    if theirs.invited_at is None:
+    if theirs.invited_at is None and route(colleague) is not None:
         theirs.delegated_from_id = inv.person_id
         base = await session_context(s, session)
         await send_invitation(s, ctx, trajectory, session, theirs, base, ctx.send_time(trajectory.timezone))

@@ -151,3 +151,50 @@ def test_a_forged_picker_context_is_rejected(raw):
 def test_the_picker_context_round_trips():
     form = uc.DelegateForm(12, "home", "rsvp_reminder")
     assert decode(uc.DelegateForm, encode(form)) == form
+
+
+# -- a colleague who is not in the file yet (the web page's "Iemand anders") ------------
+
+
+def notices(world) -> list:
+    """What the trekker was told about new colleagues."""
+    return [m for _, _, m in world.chat.transcript if getattr(m, "template", None) == "rsvp_new_colleague"]
+
+
+async def test_a_new_colleague_joins_the_organisation_and_the_trekker_hears_it_on_both_platforms(world):
+    from bot.slack.blocks import render as slack_render
+    from bot.teams.cards import render as teams_render
+
+    inv = await invited(world)
+    await uc.delegate_new(world.ctx, world.user(OWNER), inv.id, "Nieuwe Collega", "Nieuw@DeLinde.example")
+    await world.drain()
+    async with world.ctx.db.sessionmaker() as s:
+        new = (await s.execute(select(Person).where(Person.email == "nieuw@delinde.example"))).scalar_one()
+    assert (new.name, new.roles, new.active) == ("Nieuwe Collega", ["deelnemer"], True)
+    assert (await invitation(world)).status == "delegated" and (await invitation(world)).delegated_to_id == new.id
+    [notice] = notices(world)
+    assert notice.data["invited"] is False and notice.data["email"] == "nieuw@delinde.example"
+    slack_text = slack_render(notice)["text"]
+    assert "Nieuwe Collega" in slack_text and "Zorggroep De Linde" in slack_text
+    assert "Nieuwe Collega" in str(teams_render(notice)["card"])
+    assert notices(world)[0] is notice and len(notices(world)) == 1
+
+
+async def test_a_new_colleague_needs_a_name_and_an_address_and_may_be_someone_known(world):
+    inv = await invited(world)
+    with pytest.raises(Problems) as problems:
+        await uc.delegate_new(world.ctx, world.user(OWNER), inv.id, "  ", "geen adres")
+    assert {n: p.key for n, p in problems.value.fields.items()} == {
+        "colleague_name": "invite.new_colleague_errors.name",
+        "colleague_email": "invite.new_colleague_errors.email",
+    }
+    with pytest.raises(Problems) as problems:  # someone of another organisation, by address
+        await uc.delegate_new(world.ctx, world.user(OWNER), inv.id, "X", STRANGER)
+    assert problems.value.fields["colleague_email"].key == "invite.delegate_errors.not_a_colleague"
+    with pytest.raises(Refused):
+        await uc.delegate_new(world.ctx, world.user(STRANGER), inv.id, "X", "x@delinde.example")
+    # A known colleague, by address: chosen as from the picker (no notice to the trekker).
+    await uc.delegate_new(world.ctx, world.user(OWNER), inv.id, "Wie dan ook", COLLEAGUE.upper())
+    await world.drain()
+    assert (await invitation(world, COLLEAGUE)).invited_at is not None
+    assert notices(world) == []

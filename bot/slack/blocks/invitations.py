@@ -170,7 +170,16 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     return message(tr("command.status.header", title=vm["title"]), blocks)
 
 
+def new_colleague(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: someone sent a colleague who is not in the trajectory file yet."""
+    text = tr("rsvp.new_colleague_notice", name=vm["name"], organisation=vm["organisation"], title=vm["title"],
+              when=lines.when(vm, tr.lang), colleague=vm["colleague"], email=vm["email"])
+    sent = tr("rsvp.new_colleague_sent" if vm["invited"] else "rsvp.new_colleague_not_sent")
+    return message(text, [section(text), section(sent), context(tr("rsvp.new_colleague_file"))])
+
+
 BUILDERS = {
+    "rsvp_new_colleague": new_colleague,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,

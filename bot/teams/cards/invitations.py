@@ -151,7 +151,16 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     return card(body)
 
 
+def new_colleague(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: someone sent a colleague who is not in the trajectory file yet."""
+    headline = tr("rsvp.new_colleague_notice", name=vm["name"], organisation=vm["organisation"], title=vm["title"],
+                  when=lines.when(vm, tr.lang), colleague=vm["colleague"], email=vm["email"])
+    sent = tr("rsvp.new_colleague_sent" if vm["invited"] else "rsvp.new_colleague_not_sent")
+    return message(headline, text(headline) + text(sent) + note(tr("rsvp.new_colleague_file")))
+
+
 BUILDERS = {
+    "rsvp_new_colleague": new_colleague,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,
