@@ -1,4 +1,4 @@
-"""``python -m bot COMMAND``: serve, import, check, manifest, db upgrade."""
+"""``python -m bot COMMAND``: serve, import, check, manifest, db upgrade, demo."""
 
 from __future__ import annotations
 
@@ -297,6 +297,13 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_demo(args, settings: Settings) -> int:
+    """``demo``: the whole bot on this machine, with its own database and mail inbox."""
+    from bot.demo.run import run_demo
+
+    return run_demo(settings, args.lang)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
     parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
@@ -334,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of headers and messages, and so the CSV separator (default nl)")
     p.add_argument("--trajectory", help="the key of the trajectory (when two have a session with this key)")
     p.add_argument("--output", help="file to write (default evaluatie-<session>.<format>; - for standard output, csv only)")
+    sub.add_parser("demo", help="try the bot on this machine: own database, mail inbox on the web, a clock to move (PORT)")
     return parser
 
 
@@ -345,6 +353,7 @@ COMMANDS = {
     "db": cmd_db,
     "export": cmd_export,
     "teams-manifest": cmd_teams_manifest,
+    "demo": cmd_demo,
 }
 
 
