@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from bot.app import Bot, bootstrap, web_app
 from bot.clock import ManualClock
 from bot.demo.inbox import Inbox
-from bot.models import Person, Session, Trajectory
+from bot.models import OutboxMessage, Person, ScheduledTask, Session, Trajectory
 from bot.settings import Settings, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "hitteplan.yaml"
@@ -97,16 +97,53 @@ class Demo:
             )).scalar_one_or_none()
 
     async def run_due(self) -> None:
-        """The scheduler's sweep, then the dispatcher, for the clock's "now"."""
+        """The scheduler's sweep, then the dispatcher, for the clock's "now"; returns when
+        everything due is sent (the mails are in the inbox)."""
         from scheduling.sweep import sweep
 
         await sweep(self.ctx)
-        await self.bot.dispatcher.drain()
+        await self.settle()
 
-    async def move_to(self, when: datetime) -> None:
-        if when > self.clock.now():  # the demo clock only goes forward
+    async def settle(self, rounds: int = 300) -> None:
+        """Send what is due now and wait for sends in flight (the background dispatcher's
+        too), at most ``rounds`` short pauses."""
+        for _ in range(rounds):
+            await self.bot.dispatcher.drain()
+            if not await self._unsent():
+                return
+            await asyncio.sleep(0.05)
+
+    async def _unsent(self) -> int:
+        now = self.clock.now()
+        async with self.ctx.db.sessionmaker() as s:
+            return (await s.execute(select(func.count()).select_from(OutboxMessage).where(or_(
+                OutboxMessage.status == "sending",
+                and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+            )))).scalar_one()
+
+    async def move_to(self, when: datetime, max_stops: int = 1000) -> None:
+        """Move the clock to ``when`` (never back), stopping at every scheduled moment on
+        the way, so each reminder goes out at its own time and in order (a jump would
+        send the 7-day and the 2-day reminder at once)."""
+        for _ in range(max_stops):
+            await self.settle()  # nothing in flight while the clock jumps past its lease
+            stop = await self._next_task_before(when)
+            if stop is None:
+                break
+            self.clock.set(stop)
+            await self.run_due()
+        if when > self.clock.now():
             self.clock.set(when)
         await self.run_due()
+
+    async def _next_task_before(self, when: datetime) -> datetime | None:
+        from bot.clock import as_utc
+
+        async with self.ctx.db.sessionmaker() as s:
+            due = (await s.execute(select(func.min(ScheduledTask.due_at)).where(
+                ScheduledTask.done_at.is_(None), ScheduledTask.due_at > self.clock.now(), ScheduledTask.due_at <= when,
+            ))).scalar_one_or_none()
+        return as_utc(due) if due is not None else None
 
     async def advance(self, delta: timedelta) -> None:
         await self.move_to(self.clock.now() + delta)
@@ -164,4 +201,4 @@ async def send_invitations(demo: Demo) -> None:
     trekker = await demo.trekker()
     if session is not None:
         await invitations.invite(demo.ctx, email(trekker.email), trekker.trajectory_id, session.key)
-        await demo.bot.dispatcher.drain()
+        await demo.settle()

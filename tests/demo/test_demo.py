@@ -151,6 +151,12 @@ async def test_demo_invitation_answer_and_reminder(tmp_path):
                 assert response.status == 303
                 assert response.headers["Location"] == "/dashboard/hitteplan-voorbeeldstad"
                 assert "dialoog_dashboard" in response.cookies
+            # The dashboard page itself, signed in, with the banner (a browser keeps a Secure
+            # cookie on a loopback address; aiohttp's jar must be told so).
+            jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])
+            async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+                dashboard = await text(browser, base + "/demo/dashboard")
+                assert "DEMO" in dashboard and "Lokaal hitteplan Voorbeeldstad" in dashboard
             # A move without the form's token does nothing.
             async with http.post(url + "/klok", data={"stap": "week"}, allow_redirects=False) as response:
                 assert response.status == 403
