@@ -394,8 +394,8 @@ def _failed(args, settings: Settings, exc: Exception) -> int:
         warn(args.lang, f"database.{exc.code}", **exc.params)
         return EXIT_INVALID
     if isinstance(exc, OSError):
-        # Only serve binds a port; its ``site.start()`` raises these before it listens.
-        if args.command in (None, "serve") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        # Only serve (and demo) bind a port; ``site.start()`` raises these before it listens.
+        if args.command in (None, "serve", "demo") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
             warn(args.lang, "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden", port=settings.port)
             return EXIT_INVALID
     return _unexpected(args, exc)  # the last resort: one line, never a traceback unless asked

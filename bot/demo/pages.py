@@ -131,18 +131,14 @@ async def invite(request: web.Request) -> web.Response:
 async def dashboard(request: web.Request) -> web.Response:
     """Sign the trekker in (a fresh one-time link, used at once) and open the dashboard."""
     from bot.web import dashboard_auth as auth
+    from handlers.dashboard.signin import signed_in
 
     demo = demo_of(request)
     link = await demo.sign_in_url()
     started = await auth.redeem(demo.ctx, link.rsplit("/", 1)[1])
     if isinstance(started, str):  # cannot happen with a link made a moment ago
         return page("refused.html", status=403)
-    response = web.Response(status=303, headers={**HEADERS, "Location": f"/dashboard/{started.trajectory_key}"})
-    response.set_cookie(
-        auth.COOKIE, started.token, path="/dashboard", secure=True, httponly=True, samesite="Lax",
-        max_age=int(auth.IDLE.total_seconds()),
-    )
-    return response
+    return signed_in(started, HEADERS)
 
 
 def register(app: web.Application, demo) -> None:

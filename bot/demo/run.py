@@ -4,7 +4,6 @@ run until Ctrl-C or SIGTERM, then remove everything it made."""
 from __future__ import annotations
 
 import asyncio
-import errno
 import sys
 
 from bot.i18n import t
@@ -30,14 +29,7 @@ def run_demo(settings: Settings, lang: str) -> int:
     if setting is not None:
         print(t(lang, "demo.cli.production", setting=setting), file=sys.stderr)
         return EXIT_INVALID
-    try:
-        check_port(settings.port)
-    except OSError as exc:
-        if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
-            raise
-        name = "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden"
-        print(t(lang, f"cli.{name}", port=settings.port), file=sys.stderr)
-        return EXIT_INVALID
+    check_port(settings.port)  # in use: one line from bot.cli, as for serve
     asyncio.run(_serve(settings.port, lang))
     return 0
 
