@@ -27,7 +27,8 @@ HEADERS = {
 }
 HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
-EVE_TIME = (10, 0)  # "the day before the session": at 10:00 local time
+EVE_TIME = (10, 0)
+AFTER_END = timedelta(minutes=30)  # "the day before the session": at 10:00 local time
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +61,7 @@ async def index(request: web.Request) -> web.Response:
         "index.html", now=when(demo.clock.now()), people=people, counts=counts,
         upcoming=upcoming, upcoming_at=when(upcoming.starts_at) if upcoming else "",
         csrf=demo.ctx.links.csrf("demo"), moved=request.query.get("klaar", ""),
+        new=int(request.query["nieuw"]) if request.query.get("nieuw", "").isdigit() else 0,
     )
 
 
@@ -95,6 +97,7 @@ async def move_clock(request: web.Request) -> web.Response:
     if not demo.ctx.links.csrf_ok("demo", form.get("csrf")):
         return page("refused.html", status=403)
     step = form.get("stap", "")
+    before = len(demo.inbox.all())
     if step in STEPS:
         await demo.advance(STEPS[step])
     elif step in ("eve", "end"):
@@ -103,16 +106,17 @@ async def move_clock(request: web.Request) -> web.Response:
             await demo.move_to(_target(upcoming, step))
     else:
         return page("refused.html", status=400)
-    raise web.HTTPSeeOther(f"/demo?klaar={step}")
+    raise web.HTTPSeeOther(f"/demo?klaar={step}&nieuw={len(demo.inbox.all()) - before}")
 
 
 def _target(session, step: str) -> datetime:
-    """The day before ``session`` at 10:00 local time, or a minute after it ended."""
+    """The day before ``session`` at 10:00 local time, or half an hour after it ended
+    ("Wie was er?" and the evaluation prompts are out by then)."""
     from bot.clock import as_utc
     from bot.demo import TIMEZONE
 
     if step == "end":
-        return as_utc(session.ends_at) + timedelta(minutes=1)
+        return as_utc(session.ends_at) + AFTER_END
     local = as_utc(session.starts_at).astimezone(TIMEZONE) - timedelta(days=1)
     return local.replace(hour=EVE_TIME[0], minute=EVE_TIME[1], second=0, microsecond=0)
 

@@ -139,13 +139,20 @@ async def test_demo_invitation_answer_and_reminder(tmp_path):
             form = {"csrf": hidden(index, "csrf"), "stap": "eve"}
             async with http.post(url + "/klok", data=form) as response:
                 assert response.status == 200  # after the redirect back to /demo
-                assert "maandag 8 maart 2027" in await response.text()
+                moved = await response.text()
+                assert "maandag 8 maart 2027" in moved and "nieuwe mails binnen" in moved
             # De Linde did not answer: a reminder arrives.
             linde = await wait_for_mail(http, base, "Ambassadeur De Linde", 2)
             assert linde[0][1] == "Kom je naar Startbijeenkomst lokaal hitteplan? Laat het even weten.", linde
             # GGD said yes: no reminder to answer.
             ggd = await mails(http, base, "Ambassadeur GGD")
             assert not any(subject.startswith("Kom je naar") for _, subject in ggd), ggd
+            # Just after the session: GGD said yes, so GGD is asked for the evaluation.
+            before = len(ggd)
+            async with http.post(url + "/klok", data={"csrf": form["csrf"], "stap": "end"}) as response:
+                assert response.status == 200
+            ggd = await wait_for_mail(http, base, "Ambassadeur GGD", before + 1)
+            assert ggd[0][1] == "Hoe was Startbijeenkomst lokaal hitteplan? Geef je mening", ggd
             # The dashboard link signs the trekker in.
             async with http.get(base + "/demo/dashboard", allow_redirects=False) as response:
                 assert response.status == 303
