@@ -2,8 +2,9 @@
 response middleware puts a small banner right after ``<body>``.
 
 The pages have their own Content-Security-Policy: /p/ allows stylesheets from the bot
-itself only, the dashboard inline styles only.  The banner brings both (a ``<link>`` to
-``/demo/banner.css`` and the same rules in a ``<style>``); each page uses the one it allows.
+itself only, the dashboard inline styles only.  The banner's rules come the way the
+page's policy allows: a ``<style>`` where inline styles may be, else a ``<link>`` to
+``/demo/banner.css``.
 """
 
 from __future__ import annotations
@@ -22,26 +23,34 @@ CSS = (
 BODY = re.compile(rb"<body[^>]*>", re.IGNORECASE)
 
 
-def banner_html() -> bytes:
+def banner_html(inline_styles: bool) -> bytes:
     text = f'{t("nl", "demo.banner")} · <span lang="en">{t("en", "demo.banner")}</span>'
-    return (
-        '<link rel="stylesheet" href="/demo/banner.css"><style>' + CSS + "</style>"
-        f'<div class="demo-banner" role="note"><a href="/demo">DEMO</a> {text}</div>'
-    ).encode("utf-8")
+    style = f"<style>{CSS}</style>" if inline_styles else '<link rel="stylesheet" href="/demo/banner.css">'
+    return (style + f'<div class="demo-banner" role="note"><a href="/demo">DEMO</a> {text}</div>').encode("utf-8")
 
 
-def with_banner(body: bytes) -> bytes:
+def inline_allowed(policy: str | None) -> bool:
+    """May this page's Content-Security-Policy have a ``<style>`` element?"""
+    if not policy:
+        return True
+    styles = next((d for d in policy.split(";") if d.strip().startswith("style-src")), None)
+    if styles is None:
+        return "default-src" not in policy
+    return "'unsafe-inline'" in styles
+
+
+def with_banner(body: bytes, policy: str | None = None) -> bytes:
     found = BODY.search(body)
     if found is None or b'class="demo-banner"' in body:
         return body
-    return body[: found.end()] + banner_html() + body[found.end():]
+    return body[: found.end()] + banner_html(inline_allowed(policy)) + body[found.end():]
 
 
 @web.middleware
 async def demo_banner(request: web.Request, handler) -> web.StreamResponse:
     response = await handler(request)
     if isinstance(response, web.Response) and response.content_type == "text/html" and isinstance(response.body, bytes):
-        response.body = with_banner(response.body)
+        response.body = with_banner(response.body, response.headers.get("Content-Security-Policy"))
     return response
 
 
