@@ -189,3 +189,20 @@ async def test_demo_refuses_production_settings(tmp_path, setting):
     [line] = err.decode().strip().splitlines()
     assert line.startswith("De demo start niet met echte instellingen") and next(iter(setting)) in line
     assert out == b""
+
+
+async def test_serve_has_no_demo_pages(tmp_path):
+    """The /demo routes and the banner exist only in ``python -m bot demo``."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import bootstrap, web_app
+    from bot.settings import load_settings
+
+    bot = bootstrap(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.db'}"}, dotenv=False))
+    async with TestClient(TestServer(web_app(bot, run_background=False))) as client:
+        for path in ("/demo", "/demo/dashboard", "/demo/banner.css"):
+            async with client.get(path) as response:
+                assert response.status == 404, path
+        async with client.get("/privacy") as response:
+            assert response.status == 200 and "demo-banner" not in await response.text()
+    await bot.ctx.db.dispose()
