@@ -168,7 +168,7 @@ async def delegate_new(s: AsyncSession, ctx: Context, invitation_id: int | None,
     data = {**base, "name": inv.person.name, "organisation": inv.person.organisation.name, "colleague": name, "email": email,
             "invited": route(colleague) is not None}
     await tell_trekkers(s, ctx, trajectory, key=f"rsvp-new-colleague:{inv.id}:{colleague.id}", template="rsvp_new_colleague",
-                        data=data, at_once=True)
+                        data=data)
     return inv
 
 

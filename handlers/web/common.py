@@ -20,6 +20,7 @@ from bot.context import Context
 from bot.formatting import format_date, format_datetime
 from bot.i18n import TEMPLATES_DIR, Translator
 from bot.interactions.errors import Problems, Refused
+from bot.limits import storable
 from bot.web import access
 from bot.web.access import LinkRefused, Visitor
 
@@ -123,12 +124,13 @@ async def visitor_of(request: web.Request) -> tuple[Context, Visitor] | web.Resp
 
 
 async def read_form(request: web.Request) -> dict[str, str | list[str]]:
-    """The posted fields: text only, NUL characters stripped (PostgreSQL cannot store them
-    in a text column, so both databases get the same text); repeated names become lists."""
+    """The posted fields: text only, without the characters no database keeps
+    (``bot.limits.storable``: NUL, lone surrogates), so both databases get the same text;
+    repeated names become lists."""
     posted: MultiDictProxy = await request.post()
     form: dict[str, str | list[str]] = {}
     for key in posted.keys():
-        values = [v.replace("\x00", "") for v in posted.getall(key) if isinstance(v, str)]
+        values = [v for v in posted.getall(key) if isinstance(v, str)]
         if values:
-            form[key.replace("\x00", "")] = values if len(values) > 1 else values[0]
-    return form
+            form[key] = values if len(values) > 1 else values[0]
+    return storable(form)

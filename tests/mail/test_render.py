@@ -40,7 +40,7 @@ def _sample(template: str) -> dict:
         "prompt_id": 4, "anonymous": True, "closes": "2027-04-20T12:00:00+02:00", "state": "open", "editable": False, "questions": 3,
         "evaluation_id": 2, "closed": True, "threshold": 3, "prompted": 5, "responded": 4, "answers": 4, "hidden": None,
         "channel": "#x", "error": "not_in_channel", "request_id": 5, "link": "https://docs.example/akkoord", "deadline": "2027-06-01",
-        "decision": "pending", "decided_by": None, "reason": None, "question": HOSTILE, "asker": "Jan",
+        "decision": "pending", "decided_by": None, "reason": None, "question": HOSTILE, "asker": "Jan", "invited": False,
     }
     if template == "evaluation_results":
         base["questions"] = [{"question": "Hoe was het?", "count": 4, "type": "text", "answers": [{"text": HOSTILE}]}]

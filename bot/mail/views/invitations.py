@@ -69,7 +69,16 @@ def attendee_reminder(vm: dict, tr: Translator) -> MailView:
     return MailView(tr("reminder.attendee_notification", title=vm["title"]), tr("invite.header", title=vm["title"]), paragraphs, buttons)
 
 
+def new_colleague(vm: dict, tr: Translator) -> MailView:
+    """To the trekkers: someone sent a colleague who is not in the trajectory file yet."""
+    notice = tr("rsvp.new_colleague_notice", name=vm["name"], organisation=vm["organisation"], title=vm["title"],
+                when=lines.when(vm, tr.lang), colleague=vm["colleague"], email=vm["email"])
+    sent = tr("rsvp.new_colleague_sent" if vm["invited"] else "rsvp.new_colleague_not_sent")
+    return MailView(notice, notice, [notice, sent], notes=[tr("rsvp.new_colleague_file")])
+
+
 BUILDERS = {
+    "rsvp_new_colleague": new_colleague,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,
