@@ -298,9 +298,7 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    """``demo``: the whole bot on this machine, with its own database and mail inbox."""
-    from bot.demo.run import run_demo
-
+    from bot.demo.run import run_demo  # the sandbox: own database, mail inbox on the web, a clock
     return run_demo(settings, args.lang)
 
 
