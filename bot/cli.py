@@ -1,4 +1,4 @@
-"""``python -m bot COMMAND``: serve, import, check, manifest, db upgrade."""
+"""``python -m bot COMMAND``: serve, import, check, manifest, db upgrade, demo."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import errno
 import logging
 import socket
 import sys
-import tempfile
 import traceback
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -122,71 +120,9 @@ def missing_sqlite_file(settings: Settings) -> bool:
 
 
 def cmd_import(args, settings: Settings) -> int:
-    parsed = load_file(args.file, args.lang, settings)
-    warn_ambassadors(args.lang, parsed)
-    if args.dry_run and missing_sqlite_file(settings):
-        # Compare against an empty database, without creating the real one.
-        with tempfile.TemporaryDirectory(prefix="dialoogbot-dry-run-") as empty:
-            return run_import(args, replace(settings, database_url=f"sqlite:///{Path(empty) / 'leeg.db'}"), parsed)
-    return run_import(args, settings, parsed)
+    from bot.cli_import import cmd_import as run
 
-
-def run_import(args, settings: Settings, parsed) -> int:
-    from bot.app import bootstrap
-    from bot.importer import import_file
-    from bot.progress import CliProgress
-    from bot.people_port import PlatformUnavailable
-
-    prepare_database(settings, args.lang)
-
-    async def run():
-        bot = bootstrap(settings)
-        try:
-            with CliProgress(args.lang) as progress:
-                return await import_file(bot.ctx, parsed, dry_run=args.dry_run, progress=progress,
-                                         phase_from_file=args.phase_from_file)
-        finally:
-            await bot.ctx.db.dispose()
-
-    try:
-        report = asyncio.run(run())
-    except PlatformUnavailable as exc:  # before anything was written
-        out(args.lang, "slack_refused" if exc.refused else "slack_unreachable", error=exc.reason)
-        out(args.lang, "nothing_saved")
-        return EXIT_INVALID if exc.refused else 1
-    from bot.identity import email_enabled
-
-    lang = args.lang
-    dry = "_dry" if args.dry_run else ""
-    if args.dry_run:
-        out(lang, "dry_run")
-    status = "import_created" if report.created else ("import_updated" if report.changed else "import_unchanged")
-    out(lang, status + dry, key=report.key)
-    out(lang, "import_counts", **report.counts)
-    if report.moved:
-        out(lang, "moved" + dry, keys=", ".join(report.moved))
-    if report.cancelled:
-        out(lang, "cancelled" + dry, keys=", ".join(report.cancelled))
-    if report.phase_kept:
-        out(lang, "phase_kept" + dry, recorded=report.phase_kept[0], in_file=report.phase_kept[1])
-    if report.phase_moved:
-        out(lang, "phase_moved" + dry, before=report.phase_moved[0], to=report.phase_moved[1])
-    if report.removed:
-        out(lang, "removed_header" + dry, count=len(report.removed))
-        for name, email in sorted(report.removed):
-            out(lang, "removed_line", name=name, email=email)
-        if not args.dry_run:
-            out(lang, "removed_erase_hint", key=report.key)
-    if email_enabled():
-        reached = {where: report.reached.get(where, 0) for where in ("slack", "teams", "email", "nowhere")}
-        out(lang, "reached", **reached)
-    if report.lookup_skipped and not email_enabled():
-        out(lang, "lookup_skipped")
-    elif report.unreachable:
-        out(lang, "unreachable_header", count=len(report.unreachable))
-        for name, email in report.unreachable:
-            out(lang, "unreachable_line", name=name, email=email)
-    return 0
+    return run(args, settings)
 
 
 def cmd_manifest(args, settings: Settings) -> int:
@@ -302,6 +238,11 @@ def cmd_teams_manifest(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_demo(args, settings: Settings) -> int:
+    from bot.demo.run import run_demo  # the sandbox: own database, mail inbox on the web, a clock
+    return run_demo(settings, args.lang)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Dialoogbot")
     parser.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the output (nl, en)")
@@ -342,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.privacy.arguments import add_parser as add_privacy_parser
 
     add_privacy_parser(sub)
+    sub.add_parser("demo", help="try the bot on this machine: own database, mail inbox on the web, a clock to move (PORT)")
     return parser
 
 
@@ -353,6 +295,7 @@ COMMANDS = {
     "db": cmd_db,
     "export": cmd_export,
     "teams-manifest": cmd_teams_manifest,
+    "demo": cmd_demo,
 }
 
 
@@ -404,8 +347,8 @@ def _failed(args, settings: Settings, exc: Exception) -> int:
         warn(args.lang, f"database.{exc.code}", **exc.params)
         return EXIT_INVALID
     if isinstance(exc, OSError):
-        # Only serve binds a port; its ``site.start()`` raises these before it listens.
-        if args.command in (None, "serve") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        # Only serve (and demo) bind a port; ``site.start()`` raises these before it listens.
+        if args.command in (None, "serve", "demo") and exc.errno in (errno.EADDRINUSE, errno.EACCES):
             warn(args.lang, "port_in_use" if exc.errno == errno.EADDRINUSE else "port_forbidden", port=settings.port)
             return EXIT_INVALID
     return _unexpected(args, exc)  # the last resort: one line, never a traceback unless asked

@@ -58,7 +58,12 @@ async def sign_in(request: web.Request) -> web.Response:
     started = await auth.redeem(ctx, token)
     if isinstance(started, str):
         return refusal(403, f"dashboard.signin.{started}")
-    response = web.Response(status=303, headers={"Location": f"/dashboard/{started.trajectory_key}"})
+    return signed_in(started)
+
+
+def signed_in(started: auth.Started, headers: dict | None = None) -> web.Response:
+    """To the dashboard, with the session cookie (Secure, HttpOnly, SameSite=Lax)."""
+    response = web.Response(status=303, headers={**(headers or {}), "Location": f"/dashboard/{started.trajectory_key}"})
     response.set_cookie(
         auth.COOKIE, started.token, path="/dashboard", secure=True, httponly=True, samesite="Lax",
         max_age=int(auth.IDLE.total_seconds()),
