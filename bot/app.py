@@ -108,7 +108,7 @@ def bootstrap(
         ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings, db), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
-    dispatcher.window = settings.sending_window  # checked again at send time
+    dispatcher.window.window = settings.sending_window  # checked again at send time
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)
     db.after_outbox_commit(dispatcher.wake)
     ctx.languages = LanguageCache(db)

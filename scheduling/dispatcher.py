@@ -24,11 +24,11 @@ from sqlalchemy.orm import aliased
 from bot.chat import Chat, ChatError, FileUpload, MessageRef, OutMessage
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import OutboxMessage, Trajectory
-from bot.quiet_hours import SendingWindow
+from bot.models import OutboxMessage
 from bot.viewmodels import problem
 from scheduling import in_doubt
 from scheduling.ratelimit import Pacer
+from scheduling.send_window import SendWindow
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Dispatcher:
         self._gates: dict[str, asyncio.Semaphore] = {}
         # Called with (row, outcome) after a row failed for good (e.g. to tell the trekkers).
         self.on_failed: Callable[[OutboxMessage, Outcome], Awaitable[None]] | None = None
-        self.window: SendingWindow | None = None  # set by bootstrap; None: never held
+        self.window = SendWindow(db, None)  # bootstrap sets the window; without one nothing is held
 
     def wake(self) -> None:
         self._wake.set()
@@ -227,9 +227,9 @@ class Dispatcher:
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
             return Outcome("expired")
-        closed = await self._window_closed(row, now)
-        if closed is not None:
-            return closed
+        wait = await self.window.wait_for(row, now)
+        if wait is not None:
+            return Outcome("pending", error="quiet_hours", retry_in=wait)
         unfit = problem(row.template, row.data_version, row.data)
         if unfit is not None:  # queued with another shape than the builders read now: do not guess
             log.warning("outbox row %d (template %s): view-model does not fit, not sent (%s)", row.id, row.template, unfit)
@@ -265,17 +265,6 @@ class Dispatcher:
         except Exception as exc:  # a network error or a bug: retry with backoff, keep the row
             log.exception("outbox %s: unexpected error while sending", row.key)
             return self._classify(row, ChatError(type(exc).__name__, permanent=False), chat)
-
-    async def _window_closed(self, row: OutboxMessage, now: datetime) -> Outcome | None:
-        """Outside the sending window of the row's trajectory: wait for its next opening."""
-        if self.window is None or self.window.off or row.op == "update" or row.at_once or row.trajectory_id is None:
-            return None
-        async with self.db.sessionmaker() as s:
-            zone = (await s.execute(select(Trajectory.timezone).where(Trajectory.id == row.trajectory_id))).scalar_one_or_none()
-        opens = self.window.next_open(now, zone or "Europe/Amsterdam")
-        if opens <= now:
-            return None
-        return Outcome("pending", error="quiet_hours", retry_in=(opens - now).total_seconds())
 
     async def _thread_of(self, row: OutboxMessage) -> MessageRef | Outcome | None:
         """A file with ``update_of`` goes in the thread of that message, once it is out."""
