@@ -11,12 +11,8 @@ Selenium calls run in a thread so the bot's test server keeps serving meanwhile.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import subprocess
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,61 +20,13 @@ from sqlalchemy import select
 from bot.models import EvaluationResponse, Invitation
 from bot.web.links import Grant
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, TREKKER
+from tests.browser import AXE_RUN, WCAG, chromium
 from tests.e2e.flows import invite_and_answer, to_prompt_time
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_RUN = """
-const done = arguments[arguments.length - 1];
-axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})
-  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                          nodes: v.nodes.map(n => n.html).slice(0, 3)}))))
-  .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
-"""
-
-
-def _axe_path() -> Path | None:
-    npm = shutil.which("npm")
-    if npm is None:
-        return None
-    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=60).stdout.strip()
-    path = Path(root) / "axe-core" / "axe.min.js"
-    return path if path.is_file() else None
-
-
-def _missing() -> str | None:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        return "headless Chromium needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)"
-    if _axe_path() is None:
-        return "axe-core is missing: npm install -g axe-core@4"
-    return None
-
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="dialoogbot-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--window-size=360,800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(30)
-    try:
-        yield Browser(driver, _axe_path().read_text(encoding="utf-8"))
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    with chromium("dialoogbot-chromium-") as driver:
+        yield Browser(driver, driver.axe_source)
 
 
 @pytest.fixture
