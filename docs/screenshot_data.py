@@ -27,7 +27,8 @@ from bot.interactions import evaluations as evaluation_uc
 from bot.interactions import invitations as invitation_uc
 from bot.interactions import memos as memo_uc
 from bot.interactions import signoff as signoff_uc
-from bot.models import Commitment, EvaluationPrompt, Invitation, Organisation, OutboxMessage, Person, Session
+from bot.models import Commitment, EvaluationPrompt, Invitation, Organisation, OutboxMessage, Person, Session, Trajectory
+from bot.services import attendance
 from bot.settings import load_settings
 from bot.trajectory_file import parse
 from bot.web.dashboard_auth import sign_in_link
@@ -97,6 +98,11 @@ async def keep_messages(demo: Demo) -> None:
         rows = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
     for row in sorted(rows, key=lambda row: row.person_id == trekker):
         demo.messages.setdefault(row.template, OutMessage(row.template, row.data, row.language, row.key, row.person_id))
+    if "attendance_ask" not in demo.messages:  # a chat-only form: the e-mail trekker got none
+        session = await session_of(demo, "start")
+        async with demo.bot.ctx.db.sessionmaker() as s:
+            trajectory = await s.get(Trajectory, session.trajectory_id)
+        demo.messages["attendance_ask"] = OutMessage("attendance_ask", attendance.ask_vm(session, trajectory, None), "nl")
 
 
 async def build(folder: Path, base: str) -> Demo:

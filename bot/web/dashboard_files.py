@@ -40,7 +40,7 @@ async def evaluation_answers(ctx: Context, user: User, key: str, session_key: st
             raise Refused("dashboard.files.no_evaluation")
         await exports.check_handout(s, ctx, ev, session, trajectory, lang)
         cfg = evaluations.config(trajectory)
-        table = await evaluation_results.export_table(s, session, cfg.threshold)
+        table = await evaluation_results.export_table(s, session, cfg.threshold, ctx.now())
     content = export.render(table, "xlsx", trajectory.timezone, session.title, lang)
     return File(content, export.filename(session.key, "xlsx"))
 
