@@ -161,6 +161,7 @@ async def _start_background(bot: Bot) -> None:
 
 async def _stop_background(bot: Bot) -> None:
     bot.dispatcher.stop()
+    await bot.ctx.jobs.stop()  # their work is resumed by the sweep (bot.jobs)
     if bot.scheduler is not None:
         from scheduling.scheduler import stop_scheduler
 

@@ -136,3 +136,19 @@ def prompted_lines(tr: Translator, done) -> list[str]:
     if done.send_at is not None:
         out.append(tr("command.invite_later", when=format_datetime(done.send_at, done.timezone, tr.lang)))
     return out
+
+
+def invite_report(tr: Translator, vm: dict, names: str) -> list[str]:
+    """The trekker's report after a large invite (``invite_runs``); ``names``: the
+    unreachable people, joined the platform's way."""
+    from bot.formatting import format_count
+
+    lines = []
+    if vm.get("cancelled"):
+        lines.append(tr("invite.report.cancelled"))
+    lines.append(tr("invite.report.done", title=vm["title"], trajectory=vm["trajectory"], sent=format_count(vm["sent"], tr.lang)))
+    if vm["failed"]:
+        lines.append(tr("invite.report.failed", failed=vm["failed"], session_key=vm["session_key"]))
+    if vm["unreachable"]:
+        lines.append(tr("command.unreachable", names=names))
+    return lines

@@ -251,6 +251,18 @@ class EvaluationExport(TypedDict):
     comment: str
 
 
+class InviteReport(TypedDict):
+    """``invite_runs._report``: a large invite has been sent."""
+
+    trajectory: str
+    title: str
+    session_key: str
+    sent: int
+    failed: int
+    unreachable: list[str]
+    cancelled: bool
+
+
 # -- the tables ---------------------------------------------------------------------
 
 VIEWMODELS: dict[str, type] = {
@@ -281,6 +293,7 @@ VIEWMODELS: dict[str, type] = {
     "file": File,
     "chart": Chart,
     "evaluation_export": EvaluationExport,
+    "invite_report": InviteReport,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

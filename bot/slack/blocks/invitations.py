@@ -168,7 +168,14 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     return message(tr("command.status.header", title=vm["title"]), blocks)
 
 
+def invite_report(vm: dict, tr: Translator) -> dict:
+    """To the trekker: a large invite has been sent (``bot.services.invite_runs``)."""
+    found = lines.invite_report(tr, vm, listing(tr, vm["unreachable"]))
+    return message(found[0], [section(line) for line in found])
+
+
 BUILDERS = {
+    "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,

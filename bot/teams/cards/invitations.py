@@ -149,7 +149,14 @@ def rsvp_status(vm: dict, tr: Translator) -> dict:
     return card(body)
 
 
+def invite_report(vm: dict, tr: Translator) -> dict:
+    """To the trekker: a large invite has been sent (``bot.services.invite_runs``)."""
+    found = lines.invite_report(tr, vm, Raw(listing(tr, vm["unreachable"])))
+    return message(found[0], [block for line in found for block in text(line)])
+
+
 BUILDERS = {
+    "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,

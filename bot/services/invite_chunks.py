@@ -1,0 +1,137 @@
+"""Invitations written in bulk: a fixed number of statements per chunk of invitees.
+
+Per chunk: the invitation rows, a read of them back, the invitation messages, the
+calendar files (without PUBLIC_URL: a read of the messages' ids and the files), the
+reminder tasks and the "invited" stamp.  Every insert is ``ON CONFLICT DO NOTHING`` on
+the row's unique key (``bot.bulk``), so writing a chunk twice, after a crash or from a
+second command at the same time, adds nothing twice.  ``invitations.invite`` writes
+all chunks in one transaction (a small session); ``invite_runs`` commits each chunk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from bot import outbox
+from bot.bulk import chunks, insert_ignore
+from bot.calendar import build_ics, ics_filename
+from bot.context import Context
+from bot.i18n import t
+from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory
+from bot.services import invitations
+
+CHUNK = 250  # invitees per chunk: a transaction of a few tens of milliseconds
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is the same for every invitee of one run."""
+
+    ctx: Context
+    trajectory: Trajectory
+    session: Session
+    base: dict
+    send_at: datetime
+    calendar: tuple[str, str] | None  # (file name, content) when the entry travels as a file
+
+
+async def plan(
+    s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, people: list[Person], send_at: datetime
+) -> Plan:
+    base = await invitations.session_context(s, session, people)
+    calendar = None
+    if not ctx.settings.public_url:
+        event = await invitations.calendar_event(s, ctx, session)
+        calendar = (ics_filename(session.title), build_ics(event).decode("utf-8"))
+    return Plan(ctx, trajectory, session, base, send_at, calendar)
+
+
+def chunked(people: Sequence[Person]):
+    return chunks(people, CHUNK)
+
+
+async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -> None:
+    """Invite ``people`` who have no invitation yet; counts go into ``result``
+    (``sent``, ``already``, ``unreachable``: an ``invitations.InviteResult``)."""
+    session, now = plan.session, plan.ctx.now()
+    rows = [{"session_id": session.id, "person_id": p.id, "status": "pending", "revision": 0} for p in people]
+    await insert_ignore(s, Invitation, rows, ["session_id", "person_id"])
+    found = (
+        await s.execute(
+            select(Invitation)
+            .where(Invitation.session_id == session.id, Invitation.person_id.in_([p.id for p in people]))
+            .options(selectinload(Invitation.delegated_to), selectinload(Invitation.delegated_from))
+            .execution_options(populate_existing=True)
+        )
+    ).scalars()
+    by_person = {inv.person_id: inv for inv in found}
+    todo: list[tuple[Person, Invitation]] = []
+    for person in people:
+        inv = by_person[person.id]
+        if inv.invited_at is not None:
+            result.already += 1
+        elif not person.reachable:
+            result.unreachable.append(person.name)
+        else:
+            todo.append((person, inv))
+    if not todo:
+        return
+    await outbox.insert_many(s, [_message(plan, person, inv) for person, inv in todo], now=now)
+    if plan.calendar is not None:
+        await _calendar_files(s, plan, todo)
+    tasks = [task for _, inv in todo for task in invitations.reminder_tasks(plan.ctx, plan.trajectory, session, inv.id)]
+    await insert_ignore(s, ScheduledTask, tasks, ["key"])
+    await s.execute(
+        update(Invitation)
+        .where(Invitation.id.in_([inv.id for _, inv in todo]), Invitation.invited_at.is_(None))
+        .values(invited_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for _, inv in todo:
+        set_committed_value(inv, "invited_at", now)
+    result.sent += len(todo)
+
+
+def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
+    return dict(
+        key=invitations.invite_key(plan.session, person),
+        op="direct",
+        template="invitation",
+        data=invitations.invitation_vm(plan.ctx, plan.base, plan.session, inv, person),
+        person=person,
+        not_before=plan.send_at,
+    )
+
+
+async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, Invitation]]) -> None:
+    """The calendar entry as a file, right after each invitation message (its update_of)."""
+    session = plan.session
+    keys = [invitations.invite_key(session, person) for person, _ in todo]
+    ids = dict((await s.execute(select(OutboxMessage.key, OutboxMessage.id).where(OutboxMessage.key.in_(keys)))).all())
+    filename, content = plan.calendar
+    files = []
+    for person, _ in todo:
+        files.append(
+            dict(
+                key=f"ics:{session.id}:{person.id}:{session.sequence}",
+                op="file",
+                template="file",
+                data={
+                    "filename": filename,
+                    "content": content,
+                    "title": t(person.language, "invite.calendar_file_title", title=session.title),
+                    "thread": False,  # after the message, not in its thread
+                },
+                person=person,
+                not_before=plan.send_at,
+                update_of_id=ids[invitations.invite_key(session, person)],
+            )
+        )
+    await outbox.insert_many(s, files, now=plan.ctx.now())
