@@ -19,7 +19,7 @@ from bot.services import channels
 from bot.settings import Settings
 from bot.web.links import LinkSigner
 from bot.slack.chat import SlackChat
-from bot.slack.people import SlackPeopleFinder
+from bot.slack.people import SlackPeopleFinder, pacer_for
 from scheduling.dispatcher import Dispatcher
 from scheduling.ratelimit import Pacer
 
@@ -84,7 +84,7 @@ def bootstrap(
             chats["teams"] = teams_app.chat
     ctx.chats = chats
     if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
-        ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
+        ctx.finders["slack"] = SlackPeopleFinder(chats["slack"], pacer_for(settings.slack_lookup_per_minute))
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.on_failed = lambda row, outcome: channels.report_failure(ctx, row, outcome.error)

@@ -60,6 +60,8 @@ class Settings:
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
     # Signs the personal links in e-mails (bot.web.links).
     secret_key: str | None = None
+    # users.lookupByEmail is Tier 3 (50+ a minute): the importer's and the bot's look-ups.
+    slack_lookup_per_minute: int = 50
 
     @property
     def teams_configured(self) -> bool:
@@ -201,4 +203,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         teams_certificate_file=get("TEAMS_CERTIFICATE_FILE") or get(sdk + "CERTPFXFILE"),
         teams_service_url=teams_service_url,
         secret_key=get("SECRET_KEY"),
+        slack_lookup_per_minute=_int(env, "SLACK_LOOKUP_PER_MINUTE", 50),
     )
