@@ -26,6 +26,7 @@ async def insert_ignore(s: AsyncSession, model: Any, rows: Iterable[dict[str, An
     rows = list(rows)
     if not rows:
         return
+    await s.flush()  # ORM rows still pending go first (one with the same key wins, as before)
     dialect = postgresql if s.bind.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
     await s.execute(statement, rows)

@@ -160,6 +160,10 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "unreachable_header", count=len(report.unreachable))
         for name, email in report.unreachable:
             out(lang, "unreachable_line", name=name, email=email)
+    if report.unresolved:
+        out(lang, "unresolved_header", count=len(report.unresolved))
+        for name, email in report.unresolved:
+            out(lang, "unreachable_line", name=name, email=email)
     return 0
 
 

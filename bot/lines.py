@@ -152,3 +152,13 @@ def invite_report(tr: Translator, vm: dict, names: str) -> list[str]:
     if vm["unreachable"]:
         lines.append(tr("command.unreachable", names=names))
     return lines
+
+
+def lookup_report(tr: Translator, vm: dict, names) -> list[str]:
+    """The trekkers' message after the bot looked people up again (``bot.lookups``);
+    ``names(list)``: the platform's way to join names."""
+    lines = [tr("command.lookup_report.header", trajectory=vm["trajectory"])]
+    for part in ("found", "not_found", "still"):
+        if vm[part]:
+            lines.append(tr(f"command.lookup_report.{part}", names=names(vm[part])))
+    return lines

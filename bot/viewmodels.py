@@ -263,6 +263,15 @@ class InviteReport(TypedDict):
     cancelled: bool
 
 
+class LookupReport(TypedDict):
+    """``lookups._tell``: people looked up again in Slack."""
+
+    trajectory: str
+    found: list[str]
+    not_found: list[str]
+    still: list[str]
+
+
 # -- the tables ---------------------------------------------------------------------
 
 VIEWMODELS: dict[str, type] = {
@@ -294,6 +303,7 @@ VIEWMODELS: dict[str, type] = {
     "chart": Chart,
     "evaluation_export": EvaluationExport,
     "invite_report": InviteReport,
+    "lookup_report": LookupReport,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

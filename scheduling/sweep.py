@@ -15,6 +15,7 @@ from typing import Awaitable, Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import lookups
 from bot.context import Context
 from bot.models import ScheduledTask
 from bot.services import commitment_reminders, evaluation_tasks, invite_runs, memos, session_reminders, signoff, summary
@@ -30,6 +31,7 @@ HANDLERS: dict[str, Handler] = {
     **summary.HANDLERS,
     **signoff.HANDLERS,
     **invite_runs.HANDLERS,
+    **lookups.HANDLERS,
 }
 BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)

@@ -174,7 +174,14 @@ def invite_report(vm: dict, tr: Translator) -> dict:
     return message(found[0], [section(line) for line in found])
 
 
+def lookup_report(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: people looked up again in Slack (``bot.lookups``)."""
+    found = lines.lookup_report(tr, vm, lambda names: listing(tr, names))
+    return message(found[0], [section(line) for line in found])
+
+
 BUILDERS = {
+    "lookup_report": lookup_report,
     "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,

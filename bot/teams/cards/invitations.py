@@ -155,7 +155,14 @@ def invite_report(vm: dict, tr: Translator) -> dict:
     return message(found[0], [block for line in found for block in text(line)])
 
 
+def lookup_report(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: people looked up again in Slack (``bot.lookups``)."""
+    found = lines.lookup_report(tr, vm, lambda names: Raw(listing(tr, names)))
+    return message(found[0], [block for line in found for block in text(line)])
+
+
 BUILDERS = {
+    "lookup_report": lookup_report,
     "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,
