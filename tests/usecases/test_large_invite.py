@@ -21,6 +21,7 @@ from bot.services import invite_chunks, invite_runs
 from bot.settings import load_settings
 from bot.slack.blocks import render
 from bot.trajectory_file import parse
+from scheduling.ratelimit import Pacer
 from scheduling.sweep import sweep
 from tests.large import email, large_yaml, user_id
 
@@ -36,6 +37,7 @@ async def big(database_url, clock):
     env = {"DATABASE_URL": database_url, "QUIET_HOURS": "off", "SLACK_BOT_TOKEN": "xoxb-unused",
            "SLACK_LOOKUP_PER_MINUTE": "600000", "PUBLIC_URL": "https://dialoog.example"}
     bot = bootstrap(load_settings(env, dotenv=False), clock=clock, chats={"slack": chat})
+    bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)  # sending is not what is tested here
     parsed, errors = parse(large_yaml(N, extra_sessions=1), "groot.yaml")
     assert not errors
     await import_file(bot.ctx, parsed)
