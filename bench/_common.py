@@ -45,9 +45,12 @@ def user_id(i: int) -> str:
     return f"U{i + 10000:06d}"
 
 
-def trajectory_yaml(n_people: int, key: str, session_key: str = "start", days_ahead: int = 30) -> str:
+def trajectory_yaml(n_people: int, key: str, session_key: str = "start", days_ahead: int = 30,
+                    extra_sessions: int = 0, commitments: int = 0) -> str:
     """A valid trajectory with ``n_people`` people (person 0 is the trekker) and one
-    session that invites all of them."""
+    session that invites all of them; optionally ``extra_sessions`` more sessions (each
+    for a few organisations) and ``commitments`` commitments (a province-wide dialogue:
+    ``trajectory_yaml(2000, key, extra_sessions=49, commitments=1000)``)."""
     starts = (datetime.now(TZ) + timedelta(days=days_ahead)).replace(hour=14, minute=0, second=0, microsecond=0)
     ends = starts + timedelta(hours=2)
     n_orgs = max(1, (n_people + ORG_SIZE - 1) // ORG_SIZE)
@@ -86,6 +89,19 @@ def trajectory_yaml(n_people: int, key: str, session_key: str = "start", days_ah
         "    agenda: |",
         "      Kennismaking en de hittekaart.",
     ]
+    for k in range(extra_sessions):
+        day = starts + timedelta(days=1 + k)
+        orgs = ", ".join(f"org{(k * 4 + j) % n_orgs:04d}" for j in range(4))
+        lines += [f"  - key: s{k:03d}", f"    title: Werksessie {k}", "    phase: 2",
+                  f"    starts: {day:%Y-%m-%d %H:%M}", f"    ends: {day + timedelta(hours=2):%Y-%m-%d %H:%M}",
+                  f"    invite: {{organisations: [{orgs}]}}"]
+    if commitments:
+        lines.append("commitments:")
+    due = (starts + timedelta(days=60)).date()
+    for c in range(commitments):
+        i = c % n_people
+        lines += [f"  - key: afspraak-{c:05d}", f"    organisation: org{i // ORG_SIZE:04d}", f"    owner: {email(i)}",
+                  f"    description: Afspraak {c} uitwerken en terugkoppelen.", f"    due: {due}", "    phase: 2"]
     return "\n".join(lines) + "\n"
 
 

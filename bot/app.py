@@ -21,7 +21,7 @@ from bot.services import channels
 from bot.settings import Settings
 from bot.web.links import LinkSigner
 from bot.slack.chat import SlackChat
-from bot.slack.people import SlackPeopleFinder
+from bot.slack.people import SlackPeopleFinder, pacer_for
 from scheduling.dispatcher import Dispatcher
 from scheduling.ratelimit import Pacer
 
@@ -105,7 +105,7 @@ def bootstrap(
     ctx.chats = chats
     identity.use_email("email" in chats)
     if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
-        ctx.finders["slack"] = SlackPeopleFinder(chats["slack"])
+        ctx.finders["slack"] = SlackPeopleFinder(chats["slack"], pacer_for(settings.slack_lookup_per_minute))
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings, db), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.window.window = settings.sending_window  # checked again at send time
@@ -193,6 +193,7 @@ async def _start_background(bot: Bot) -> None:
 
 async def _stop_background(bot: Bot) -> None:
     bot.dispatcher.stop()
+    await bot.ctx.jobs.stop()  # their work is resumed by the sweep (bot.jobs)
     if bot.scheduler is not None:
         from scheduling.scheduler import stop_scheduler
 

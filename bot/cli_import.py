@@ -77,4 +77,8 @@ def run_import(args, settings: Settings, parsed) -> int:
         out(lang, "unreachable_header", count=len(report.unreachable))
         for name, email in report.unreachable:
             out(lang, "unreachable_line", name=name, email=email)
+    if report.unresolved:  # the look-up failed for now: the bot retries (bot.lookups)
+        out(lang, "unresolved_header", count=len(report.unresolved))
+        for name, email in report.unresolved:
+            out(lang, "unreachable_line", name=name, email=email)
     return 0

@@ -9,6 +9,7 @@ from typing import Callable
 from bot.chat import Chat
 from bot.clock import Clock
 from bot.db import Database
+from bot.jobs import Jobs
 from bot.people_port import PeopleFinder
 from bot.quiet_hours import SendingWindow
 from bot.settings import Settings
@@ -25,6 +26,7 @@ class Context:
     wake_dispatcher: Callable[[], None] = lambda: None
     languages: object = None  # bot.languages.LanguageCache: who reads which language (bootstrap)
     links: LinkSigner | None = None  # signs personal links to /p/<token> pages (bootstrap)
+    jobs: Jobs = field(default_factory=Jobs)  # background work the app owns (bot.jobs)
 
     @property
     def window(self) -> SendingWindow:

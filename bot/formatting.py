@@ -65,3 +65,10 @@ def format_short_date(d: date, lang: str) -> str:
     if isinstance(d, datetime):
         d = d.date()
     return babel_dates.format_date(d, _SHORT_DATE, locale=_locale(lang))
+
+
+def format_count(n: int, lang: str) -> str:
+    """A count with the language's thousands separator: 2.000 (nl), 2,000 (en)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=_locale(lang))

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import outbox
-from bot.chat import ChatError
+from bot import lookups, outbox
+from bot.bulk import insert_ignore
 from bot.context import Context
 from bot.identity import reached_by
 from bot.models import Commitment, CommitmentEvent, Invitation, Organisation, Person, Phase, Session, Trajectory
@@ -45,7 +45,8 @@ class ImportReport:
     created: bool = False
     changed: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    unreachable: list[tuple[str, str]] = field(default_factory=list)
+    unreachable: list[tuple[str, str]] = field(default_factory=list)  # nowhere to reach them
+    unresolved: list[tuple[str, str]] = field(default_factory=list)  # Slack look-up failed for now: retried later
     reached: dict[str, int] = field(default_factory=dict)  # slack | teams | email | nowhere -> people
     lookup_skipped: bool = False
     moved: list[str] = field(default_factory=list)
@@ -66,26 +67,6 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-async def lookup_people(
-    ctx: Context, tf: TrajectoryFile, known: dict[str, str | None], progress: Progress = _quiet
-) -> tuple[dict[str, str | None], bool]:
-    """Slack ids by e-mail for people not linked yet.  Returns (ids, skipped)."""
-    finder = ctx.finders.get("slack")
-    found = dict(known)
-    if finder is None:
-        return found, True
-    todo = [p for p in tf.people if not found.get(p.email) and p.platform not in ("teams", "email")]
-    progress("lookup", 0, len(todo))
-    for done, person in enumerate(todo, 1):
-        try:
-            found[person.email] = await finder.find(person.email)  # PlatformUnavailable: stop, write nothing
-        except ChatError as exc:
-            log.warning("lookup of a person failed: %s", exc.code)
-            found[person.email] = None
-        progress("lookup", done, len(todo))
-    return found, False
-
-
 async def import_file(
     ctx: Context, tf: TrajectoryFile, dry_run: bool = False, progress: Progress | None = None, phase_from_file: bool = False
 ) -> ImportReport:
@@ -97,13 +78,13 @@ async def import_file(
         if existing is not None:
             rows = await s.execute(select(Person.email, Person.slack_user_id).where(Person.trajectory_id == existing.id))
             known = {email: uid for email, uid in rows}
-    slack_ids, skipped = await lookup_people(ctx, tf, known, progress)
+    found = await lookups.lookup_people(ctx, tf, known, progress)
 
     async with ctx.db.sessionmaker() as s:
         await s.begin()
         try:
-            report = await _apply(s, ctx, tf, slack_ids, progress, phase_from_file)
-            report.lookup_skipped = skipped
+            report = await _apply(s, ctx, tf, found, progress, phase_from_file)
+            report.lookup_skipped = found.skipped
             if dry_run:
                 await s.rollback()
             else:
@@ -117,7 +98,7 @@ async def import_file(
 
 
 async def _apply(
-    s: AsyncSession, ctx: Context, tf: TrajectoryFile, slack_ids: dict[str, str | None], progress: Progress, phase_from_file: bool = False
+    s: AsyncSession, ctx: Context, tf: TrajectoryFile, found: lookups.Found, progress: Progress, phase_from_file: bool = False
 ) -> ImportReport:
     spec = tf.trajectory
     report = ImportReport(spec.key)
@@ -151,7 +132,7 @@ async def _apply(
         report.phase_moved, report.phase_kept = (differs, None) if phase_from_file else (None, differs)
         changed |= phase_from_file
     organisations, org_changed = await _organisations(s, ctx, trajectory, tf, progress)
-    people, people_changed = await _people(s, trajectory, tf, organisations, slack_ids, report, progress)
+    people, people_changed = await _people(s, trajectory, tf, organisations, found, report, progress)
     sessions_changed = await _sessions(s, ctx, trajectory, tf, report, progress)
     commitments_changed = await _commitments(s, ctx, trajectory, tf, organisations, people, progress)
     forms_changed = await evaluations.sync_forms(s, trajectory, tf.evaluation_forms)
@@ -163,6 +144,8 @@ async def _apply(
     )
     if report.changed:
         trajectory.updated_at = ctx.now()
+    if report.unresolved:  # the bot looks them up again later and tells the trekkers
+        await lookups.schedule_retry(s, ctx, trajectory.id)
     report.counts = {
         "organisations": len(tf.organisations),
         "people": len(tf.people),
@@ -218,49 +201,53 @@ async def _people(
     trajectory: Trajectory,
     tf: TrajectoryFile,
     organisations: dict[str, Organisation],
-    slack_ids: dict[str, str | None],
+    found: lookups.Found,
     report: ImportReport,
     progress: Progress,
 ) -> tuple[dict[str, Person], bool]:
+    """People by e-mail: changed rows updated in place, new ones in one insert."""
     rows = {p.email: p for p in (await s.execute(select(Person).where(Person.trajectory_id == trajectory.id))).scalars()}
     changed = False
-    in_file = set()
+    new: list[dict[str, Any]] = []
     progress("people", 0, len(tf.people))
     for done, spec in enumerate(tf.people, 1):
-        in_file.add(spec.email)
         row = rows.get(spec.email)
+        slack_id = found.ids.get(spec.email) or (row.slack_user_id if row is not None else None)
+        values = {
+            "name": spec.name,
+            "organisation_id": organisations[spec.organisation].id,
+            "roles": list(spec.roles),
+            "language": spec.language,
+            "platform": spec.platform,
+            "active": True,
+            "slack_user_id": slack_id,
+            "lookup_error": None if slack_id or spec.platform in ("teams", "email") else found.errors.get(spec.email, lookups.NOT_FOUND),
+        }
         if row is None:
-            row = Person(trajectory_id=trajectory.id, email=spec.email)
-            s.add(row)
-            rows[spec.email] = row
-            changed = True
-        slack_id = slack_ids.get(spec.email) or row.slack_user_id
-        changed |= _assign(
-            row,
-            {
-                "name": spec.name,
-                "organisation_id": organisations[spec.organisation].id,
-                "roles": list(spec.roles),
-                "language": spec.language,
-                "platform": spec.platform,
-                "active": True,
-                "slack_user_id": slack_id,
-                "lookup_error": None if slack_id or spec.platform in ("teams", "email") else "users_not_found",
-            },
-        )
-        where = reached_by(row)
-        if where is None and spec.platform != "teams":
+            new.append({"trajectory_id": trajectory.id, "email": spec.email, **values})
+        else:
+            changed |= _assign(row, values)
+        where = reached_by(row if row is not None else Person(email=spec.email, **values))
+        if values["lookup_error"] not in (None, lookups.NOT_FOUND):
+            report.unresolved.append((spec.name, spec.email))
+        elif where is None and spec.platform != "teams":
             report.unreachable.append((spec.name, spec.email))
         report.reached[where or "nowhere"] = report.reached.get(where or "nowhere", 0) + 1
         if done % FLUSH_EVERY == 0:
-            await s.flush()  # write as we go, so the progress shows the real work
-        progress("people", done, len(tf.people))
+            progress("people", done, len(tf.people))
+    in_file = {spec.email for spec in tf.people}
     for email, row in rows.items():
         if email not in in_file and row.active:
             row.active = False
             report.removed.append((row.name, email))
             changed = True
     await s.flush()
+    if new:
+        await insert_ignore(s, Person, new, ["trajectory_id", "email"])
+        query = select(Person).where(Person.trajectory_id == trajectory.id, Person.email.in_([p["email"] for p in new]))
+        rows.update({p.email: p for p in (await s.execute(query)).scalars()})
+        changed = True
+    progress("people", len(tf.people), len(tf.people))
     return rows, changed
 
 
@@ -366,11 +353,11 @@ async def _commitments(
 ) -> bool:
     """Commitments by key; their live status is never overwritten by the file."""
     rows = {c.key: c for c in (await s.execute(select(Commitment).where(Commitment.trajectory_id == trajectory.id))).scalars()}
-    changed = False
-    in_file = set()
-    for done, spec in enumerate(tf.commitments):
-        progress("commitments", done, len(tf.commitments))  # before: the loop may `continue`
-        in_file.add(spec.key)
+    in_file = {spec.key for spec in tf.commitments}
+    touched: list[Commitment] = []
+    new: list[dict[str, Any]] = []
+    progress("commitments", 0, len(tf.commitments))
+    for done, spec in enumerate(tf.commitments, 1):
         row = rows.get(spec.key)
         values = {
             "organisation_id": organisations[spec.organisation].id,
@@ -380,9 +367,7 @@ async def _commitments(
             "phase": spec.phase,
         }
         if row is None:
-            row = Commitment(trajectory_id=trajectory.id, key=spec.key, status="open", source="file", **values)
-            s.add(row)
-            await s.flush()
+            new.append(_new_commitment(trajectory, spec.key, values))
         else:
             old_owner = row.owner_id
             if not _assign(row, values):
@@ -390,16 +375,26 @@ async def _commitments(
             if row.owner_id != old_owner:
                 row.message_key = None
                 row.last_reminded_on = None
-        changed = True
-        await s.refresh(row, ["organisation", "owner"])
-        await commitments.reschedule(s, ctx, row, trajectory)
-    progress("commitments", len(tf.commitments), len(tf.commitments))
+            touched.append(row)
+        if done % FLUSH_EVERY == 0:
+            progress("commitments", done, len(tf.commitments))
     for key, row in rows.items():
         if key not in in_file and row.source == "file" and row.status != "not_applicable":
             s.add(CommitmentEvent(commitment_id=row.id, actor_id=None, at=ctx.now(), from_status=row.status,
                                   to_status="not_applicable", note=None))  # actor None: the file
             row.status = "not_applicable"
-            await s.flush()
-            await commitments.reschedule(s, ctx, row, trajectory)
-            changed = True
-    return changed
+            touched.append(row)
+    await s.flush()  # one batch of updates
+    if new:
+        await insert_ignore(s, Commitment, new, ["trajectory_id", "key"])
+        query = select(Commitment).where(Commitment.trajectory_id == trajectory.id, Commitment.key.in_([c["key"] for c in new]))
+        touched += (await s.execute(query)).scalars().all()
+    await commitments.reschedule_many(s, ctx, touched, trajectory)
+    progress("commitments", len(tf.commitments), len(tf.commitments))
+    return bool(touched)
+
+
+def _new_commitment(trajectory: Trajectory, key: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A commitment row for a bulk insert: every column, as the model's defaults have them."""
+    row = Commitment(trajectory_id=trajectory.id, key=key, status="open", source="file", **values)
+    return {c.key: getattr(row, c.key) for c in Commitment.__table__.columns if c.key != "id"}

@@ -175,3 +175,27 @@ def attendance_line(tr: Translator, vm: dict) -> str | None:
     if not found:
         return None
     return tr("summary.attendance", lines=Raw("; ".join(tr("summary.attendance_line", **x) for x in found[-5:])))
+def invite_report(tr: Translator, vm: dict, names: str) -> list[str]:
+    """The trekker's report after a large invite (``invite_runs``); ``names``: the
+    unreachable people, joined the platform's way."""
+    from bot.formatting import format_count
+
+    lines = []
+    if vm.get("cancelled"):
+        lines.append(tr("invite.report.cancelled"))
+    lines.append(tr("invite.report.done", title=vm["title"], trajectory=vm["trajectory"], sent=format_count(vm["sent"], tr.lang)))
+    if vm["failed"]:
+        lines.append(tr("invite.report.failed", failed=vm["failed"], session_key=vm["session_key"]))
+    if vm["unreachable"]:
+        lines.append(tr("command.unreachable", names=names))
+    return lines
+
+
+def lookup_report(tr: Translator, vm: dict, names) -> list[str]:
+    """The trekkers' message after the bot looked people up again (``bot.lookups``);
+    ``names(list)``: the platform's way to join names."""
+    lines = [tr("command.lookup_report.header", trajectory=vm["trajectory"])]
+    for part in ("found", "not_found", "still"):
+        if vm[part]:
+            lines.append(tr(f"command.lookup_report.{part}", names=names(vm[part])))
+    return lines

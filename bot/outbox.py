@@ -191,3 +191,23 @@ def _row(
         at_once=at_once,
     )
     return row
+
+
+async def insert_many(session: AsyncSession, messages: list[dict[str, Any]], *, now: datetime) -> None:
+    """``enqueue`` for many messages in one statement that reads nothing back:
+    ``INSERT ... ON CONFLICT (key) DO NOTHING``, so a key that exists is skipped by the
+    database (a re-run or a second writer at the same time adds nothing twice).  Each
+    item holds ``enqueue``'s keyword arguments except ``now``, with ``update_of_id``
+    (an id) instead of ``update_of``."""
+    from bot.bulk import insert_ignore
+
+    rows = []
+    for item in messages:
+        fields = dict(item)
+        update_of_id = fields.pop("update_of_id", None)
+        row = _row(now=now, **fields)
+        row.update_of_id = update_of_id
+        rows.append({c.key: getattr(row, c.key) for c in OutboxMessage.__table__.columns if c.key != "id"})
+    if rows:
+        await insert_ignore(session, OutboxMessage, rows, ["key"])
+        session.info[WRITTEN] = True

@@ -71,8 +71,9 @@ class Settings:
     def mail_configured(self) -> bool:
         """E-mail is a channel: an SMTP server and a sender are set."""
         return self.smtp is not None and bool(self.mail_from)
-    # conversations.open / conversations.history per minute (Slack Tier 3): the checks
-    # "was this message already sent?" before a message in doubt is sent again.
+    # Slack's Tier 3 look-ups per minute, each method paced on its own: users.lookupByEmail
+    # (the importer's and the bot's e-mail look-ups) and conversations.open / .history
+    # (the checks "was this message already sent?" before a message in doubt is sent again).
     slack_lookup_per_minute: int = 50
     # Seconds to wait for Slack's answer; no answer in time is an unknown outcome.
     slack_timeout: float = 10.0

@@ -47,7 +47,7 @@ from bot.trajectory_format.nodes import MERGE_TAG, NULL_TAG, PathNode, TooLarge,
 from bot.trajectory_format.people import read_organisations, read_people
 from bot.trajectory_format.references import Known
 from bot.trajectory_format.sessions import read_sessions
-from bot.yaml_loader import Loader, yaml_problem
+from bot.yaml_loader import loaders, yaml_problem
 
 __all__ = [
     "load", "parse", "FileError",
@@ -127,9 +127,17 @@ def parse(text: str, filename: str) -> tuple[TrajectoryFile | None, list[FileErr
 
 def _compose(text: str, filename: str) -> tuple[Node | None, list[FileError], list[FileError]]:
     """The document's node tree with merge keys resolved, its duplicate keys, or the YAML error."""
+    for make in loaders(text):
+        found = _compose_with(make, text, filename)
+        if not found[2]:
+            break
+    return found
+
+
+def _compose_with(make, text: str, filename: str) -> tuple[Node | None, list[FileError], list[FileError]]:
     loader = None
     try:
-        loader = Loader(text)  # the reader refuses control characters right here
+        loader = make(text)  # the Python reader refuses control characters right here
         root = loader.get_single_node()
         duplicates = _duplicate_keys(root, filename) if root is not None else []
         if root is not None:

@@ -286,6 +286,27 @@ class EvaluationExport(TypedDict):
     comment: str
 
 
+class InviteReport(TypedDict):
+    """``invite_runs._report``: a large invite has been sent."""
+
+    trajectory: str
+    title: str
+    session_key: str
+    sent: int
+    failed: int
+    unreachable: list[str]
+    cancelled: bool
+
+
+class LookupReport(TypedDict):
+    """``lookups._tell``: people looked up again in Slack."""
+
+    trajectory: str
+    found: list[str]
+    not_found: list[str]
+    still: list[str]
+
+
 # -- the tables ---------------------------------------------------------------------
 
 VIEWMODELS: dict[str, type] = {
@@ -319,6 +340,8 @@ VIEWMODELS: dict[str, type] = {
     "chart": Chart,
     "evaluation_export": EvaluationExport,
     "attendance_ask": AttendanceAsk,
+    "invite_report": InviteReport,
+    "lookup_report": LookupReport,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.context import Context
 from bot import lines as bot_lines
-from bot.formatting import format_datetime
+from bot.formatting import format_count, format_datetime
 from bot.i18n import Translator
 from bot.identity import User, slack
 from bot.models import Session, Trajectory
@@ -146,6 +146,10 @@ async def do_invite(call: Call) -> None:
         done = await invitations_uc.invite(call.ctx, call.user, trajectory.id, _word(call), "uitnodigen")
     except Refused as refused:
         await call.say_lines([refused.text(call.tr)])
+        return
+    if isinstance(done, invitations_uc.Queued):
+        count = format_count(done.count, call.tr.lang)
+        await call.say("command.invite_busy" if done.busy else "command.invite_queued", title=done.title, count=count)
         return
     lines = [call.tr("command.invite_done", title=done.title, sent=done.sent, already=done.already)]
     lines += bot_lines.reached(call.tr, done.reached)

@@ -15,13 +15,23 @@ from typing import Awaitable, Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import lookups
 from bot.context import Context
 from bot.models import ScheduledTask
-from bot.services import attendance, commitment_reminders, evaluation_tasks, memos, session_reminders, signoff, summary
+from bot.services import (
+    attendance,
+    commitment_reminders,
+    evaluation_tasks,
+    invite_runs,
+    memos,
+    session_reminders,
+    signoff,
+    summary,
+)
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, Context, ScheduledTask], Awaitable[str]]
+Handler = Callable[[AsyncSession, Context, ScheduledTask], Awaitable[str | None]]  # None: keep open
 HANDLERS: dict[str, Handler] = {
     **session_reminders.HANDLERS,
     **commitment_reminders.HANDLERS,
@@ -30,6 +40,8 @@ HANDLERS: dict[str, Handler] = {
     **summary.HANDLERS,
     **signoff.HANDLERS,
     **attendance.HANDLERS,
+    **invite_runs.HANDLERS,
+    **lookups.HANDLERS,
 }
 BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)
@@ -66,6 +78,8 @@ async def sweep_once(ctx: Context, limit: int = BATCH) -> int:
                     # Keep the task: it is tried again in a few minutes, not lost.
                     log.exception("scheduled task %s failed; retrying later", task.key)
                     task.due_at = now + RETRY_AFTER
+                    continue
+                if outcome is None:  # the handler keeps the task open (it set a new due_at)
                     continue
             task.done_at = now
             task.outcome = outcome

@@ -32,6 +32,7 @@ SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"
 POSTGRES = os.environ.get("TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES else [])
+FAST_LOOKUPS = "600000"  # SLACK_LOOKUP_PER_MINUTE for tests: e-mail look-ups unpaced
 
 
 def local(*args: int) -> datetime:
@@ -210,6 +211,7 @@ async def harness(request, database_url, clock, unknown_emails, public_url, extr
             "DATABASE_URL": database_url,
             "SLACK_PROCESS_BEFORE_RESPONSE": "true",
             "QUIET_HOURS": "08:00-18:00",
+            "SLACK_LOOKUP_PER_MINUTE": FAST_LOOKUPS,
         }
         if public_url:
             env["PUBLIC_URL"] = public_url

@@ -17,7 +17,7 @@ from bot.interactions import actors
 from bot.interactions.codec import parse_id
 from bot.interactions.errors import Refused
 from bot.models import Invitation, Session, Trajectory
-from bot.services import attendance, directory, invitations, people, rsvp
+from bot.services import attendance, directory, invitations, invite_chunks, invite_runs, people, rsvp
 
 Card = Literal["invitation", "rsvp_reminder"]  # the card a Teams button was on
 Origin = Literal["message", "home", "mine"]  # where the button was
@@ -132,11 +132,30 @@ def _later(ctx: Context, send_at: datetime | None, anything: bool) -> datetime |
     return send_at if anything and send_at is not None and send_at > ctx.now() else None
 
 
-async def invite(ctx: Context, user: User, trajectory_id, word: str | None, command: str = "uitnodigen") -> Invited:
-    """Invite everyone the session names who has no invitation yet (trekkers only)."""
+@dataclass(frozen=True)
+class Queued:
+    """A large invite: written in the background, the trekker is told when it is sent."""
+
+    title: str
+    count: int  # invitees without an invitation yet
+    busy: bool  # a run for this session was under way already: nothing new started
+
+
+async def invite(ctx: Context, user: User, trajectory_id, word: str | None, command: str = "uitnodigen") -> Invited | Queued:
+    """Invite everyone the session names who has no invitation yet (trekkers only).
+
+    Up to one chunk at once, in one transaction; more in the background
+    (``bot.services.invite_runs``), with an answer straight away."""
     async with ctx.db.sessionmaker() as s:
-        trajectory, session = await _trekkers_session(s, user, trajectory_id, word, command)
+        trajectory = await actors.trajectory(s, parse_id(trajectory_id))
+        actor = await actors.trekker(s, trajectory, user)
+        session = await _session(s, trajectory, word, command)
         invitations.check_ahead(session, ctx.now())
+        waiting = await invite_runs.waiting(s, session)
+        busy = await invite_runs.open_run(s, session.id) is not None
+    if busy or waiting > invite_chunks.CHUNK:
+        started = not busy and await invite_runs.start(ctx, session.id, actor.id)
+        return Queued(session.title, waiting, busy=not started)
     await people.link_unresolved(ctx, trajectory.id)
     async with ctx.db.transaction() as s:
         locked = (await s.execute(select(Session).where(Session.id == session.id).with_for_update())).scalar_one()

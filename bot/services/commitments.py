@@ -32,7 +32,7 @@ from bot.models import (
     ScheduledTask,
     Trajectory,
 )
-from bot.services.invitations import add_task
+from bot.bulk import insert_ignore
 from bot.services.notify import tell_trekkers
 
 REMINDER_HOUR = 9
@@ -86,20 +86,39 @@ def next_reminder_day(c: Commitment, trajectory: Trajectory, after: date) -> dat
 
 async def reschedule(s: AsyncSession, ctx: Context, c: Commitment, trajectory: Trajectory) -> None:
     """Drop open reminder tasks and plan the next one (and the escalation)."""
+    await reschedule_many(s, ctx, [c], trajectory)
+
+
+async def reschedule_many(s: AsyncSession, ctx: Context, rows: list[Commitment], trajectory: Trajectory) -> None:
+    """``reschedule`` for many commitments in two statements (the importer)."""
+    if not rows:
+        return
     await s.execute(
         delete(ScheduledTask).where(
-            ScheduledTask.kind.in_((TASK_REMIND, TASK_ESCALATE)), ScheduledTask.ref_id == c.id, ScheduledTask.done_at.is_(None)
-        )
+            ScheduledTask.kind.in_((TASK_REMIND, TASK_ESCALATE)),
+            ScheduledTask.ref_id.in_([c.id for c in rows]),
+            ScheduledTask.done_at.is_(None),
+        ).execution_options(synchronize_session=False)  # no walk over every object in the session
     )
     today = local_today(ctx, trajectory)
+    tasks = [task for c in rows for task in _planned(c, trajectory, today)]
+    await insert_ignore(s, ScheduledTask, tasks, ["key"])  # a key that exists (done) stays
+
+
+def _planned(c: Commitment, trajectory: Trajectory, today: date) -> list[dict]:
+    """The next reminder task of ``c`` and its escalation (rows by unique key)."""
+    planned = []
     start = today + timedelta(days=1) if c.last_reminded_on == today else today
     day = next_reminder_day(c, trajectory, start)
     if day is not None:
-        await add_task(s, f"{TASK_REMIND}:{c.id}:{day.isoformat()}", TASK_REMIND, c.id, at_local(day, trajectory))
+        planned.append({"key": f"{TASK_REMIND}:{c.id}:{day.isoformat()}", "kind": TASK_REMIND, "ref_id": c.id,
+                        "due_at": at_local(day, trajectory), "expires_at": None})
     if c.status in REMINDED_STATUSES and c.escalated_at is None:
         _, _, escalate_after = config(trajectory)
         day = max(c.due + timedelta(days=escalate_after), c.snoozed_until or c.due, today)
-        await add_task(s, f"{TASK_ESCALATE}:{c.id}:{day.isoformat()}", TASK_ESCALATE, c.id, at_local(day, trajectory))
+        planned.append({"key": f"{TASK_ESCALATE}:{c.id}:{day.isoformat()}", "kind": TASK_ESCALATE, "ref_id": c.id,
+                        "due_at": at_local(day, trajectory), "expires_at": None})
+    return planned
 
 
 # -- view-models ------------------------------------------------------------------

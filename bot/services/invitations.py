@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from bot import outbox
 from bot.calendar import CalendarEvent, build_ics, ics_filename, session_uid
 from bot.context import Context
-from bot.identity import reached_by
 from bot.interactions.errors import Refused
 from bot.models import Invitation, OutboxMessage, Person, Phase, ScheduledTask, Session, Trajectory
 from bot.quiet_hours import working_day_before
@@ -37,13 +36,14 @@ def invite_key(session: Session, person: Person) -> str:
 # -- view-models ------------------------------------------------------------------
 
 
-async def session_context(s: AsyncSession, session: Session) -> dict:
-    """The parts of an invitation that are the same for every invitee."""
+async def session_context(s: AsyncSession, session: Session, people: list[Person] | None = None) -> dict:
+    """The parts of an invitation that are the same for every invitee (``people``: the
+    invitees, when the caller has them already)."""
     trajectory = await s.get(Trajectory, session.trajectory_id)
     phase = (
         await s.execute(select(Phase).where(Phase.trajectory_id == session.trajectory_id, Phase.number == session.phase))
     ).scalar_one_or_none()
-    people = await directory.invitees(s, session)
+    people = people if people is not None else await directory.invitees(s, session)
     organisations: list[str] = []
     for person in people:
         if person.organisation.name not in organisations:
@@ -198,19 +198,31 @@ async def enqueue_calendar_file(
 # -- reminders schedule -----------------------------------------------------------
 
 
-async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation) -> None:
+def reminder_tasks(ctx: Context, trajectory: Trajectory, session: Session, invitation_id: int) -> list[dict]:
+    """The reminder tasks of one invitation (``scheduled_task`` rows, by unique key)."""
     now = ctx.now()
     config = trajectory.reminders or {}
+    tasks = []
+
+    def task(key: str, kind: str, due: datetime) -> dict:
+        return {"key": key, "kind": kind, "ref_id": invitation_id, "due_at": due, "expires_at": session.starts_at}
+
     for days in config.get("rsvp_days_before", [7, 2]):
         due = session.starts_at - timedelta(days=days)
         if due > now:
-            await add_task(s, f"rsvp:{inv.id}:{session.sequence}:{days}", "rsvp_reminder", inv.id, due, session.starts_at)
+            tasks.append(task(f"rsvp:{invitation_id}:{session.sequence}:{days}", "rsvp_reminder", due))
     if config.get("attendee_day_before", True):
         zone = ZoneInfo(trajectory.timezone)
         day = working_day_before(session.starts_at.astimezone(zone).date(), ctx.window.holidays)
         due = datetime(day.year, day.month, day.day, ATTENDEE_REMINDER_HOUR, tzinfo=zone)
         if due > now and due < session.starts_at:
-            await add_task(s, f"attendee:{inv.id}:{session.sequence}", "attendee_reminder", inv.id, due, session.starts_at)
+            tasks.append(task(f"attendee:{invitation_id}:{session.sequence}", "attendee_reminder", due))
+    return tasks
+
+
+async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation) -> None:
+    for task in reminder_tasks(ctx, trajectory, session, inv.id):
+        await add_task(s, task["key"], task["kind"], task["ref_id"], task["due_at"], task["expires_at"])
 
 
 async def add_task(s: AsyncSession, key: str, kind: str, ref_id: int, due: datetime, expires: datetime | None = None) -> None:
@@ -253,50 +265,24 @@ class InviteResult:
 async def send_invitation(
     s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation, base: dict, not_before: datetime
 ) -> None:
-    person = inv.person
-    inv.invited_at = ctx.now()
-    await s.flush()
-    await s.refresh(inv, ["delegated_to", "delegated_from"])
-    message, _ = await outbox.enqueue(
-        s,
-        key=invite_key(session, person),
-        op="direct",
-        template="invitation",
-        data=invitation_vm(ctx, base, session, inv, person),
-        person=person,
-        now=ctx.now(),
-        not_before=not_before,
-    )
-    await enqueue_calendar_file(s, ctx, session, person, not_before, after=message)
-    await schedule_reminders(s, ctx, trajectory, session, inv)
+    """Invite one person (a colleague a seat was handed to) the way ``invite`` invites many."""
+    from bot.services import invite_chunks
+
+    plan = await invite_chunks.plan(s, ctx, trajectory, session, None, not_before, base=base)
+    await invite_chunks.write(s, plan, [inv.person], InviteResult(send_at=not_before))
 
 
 async def invite(s: AsyncSession, ctx: Context, session: Session) -> InviteResult:
-    """Invite everyone the session names who has not had an invitation yet."""
+    """Invite everyone the session names who has not had an invitation yet, in this
+    transaction (``bot.services.invite_runs`` does it in committed chunks)."""
+    from bot.services import invite_chunks
+
     trajectory = await s.get(Trajectory, session.trajectory_id)
     result = InviteResult(send_at=ctx.send_time(trajectory.timezone))
-    existing = {
-        inv.person_id: inv
-        for inv in (await s.execute(select(Invitation).where(Invitation.session_id == session.id))).scalars()
-    }
-    base = await session_context(s, session)
-    for person in await directory.invitees(s, session):
-        inv = existing.get(person.id)
-        if inv is None:
-            inv = Invitation(session_id=session.id, person_id=person.id, status="pending")
-            s.add(inv)
-            await s.flush()
-        inv.person = person
-        if inv.invited_at is not None:
-            result.already += 1
-            continue
-        if not person.reachable:
-            result.unreachable.append(person.name)
-            continue
-        await send_invitation(s, ctx, trajectory, session, inv, base, result.send_at)
-        result.sent += 1
-        where = reached_by(person)
-        result.reached[where] = result.reached.get(where, 0) + 1
+    people = await directory.invitees(s, session)
+    plan = await invite_chunks.plan(s, ctx, trajectory, session, people, result.send_at)
+    for chunk in invite_chunks.chunked(people):
+        await invite_chunks.write(s, plan, chunk, result)
     session.invited_at = session.invited_at or ctx.now()
     return result
 

@@ -1,24 +1,62 @@
-"""Finding people in the Slack workspace by e-mail (the people port for Slack)."""
+"""Finding people in the Slack workspace by e-mail (the people port for Slack).
+
+``users.lookupByEmail`` is a Tier 3 method (50+ calls a minute).  Every look-up is
+paced (``scheduling.ratelimit.Pacer``, ``SLACK_LOOKUP_PER_MINUTE``) and retried on a
+429 (after its Retry-After) and on transient errors (5xx, timeouts), so a busy
+workspace never turns a person into "not found": that answer comes only from Slack's
+definite ``users_not_found``.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Awaitable, Callable
 
 from bot.chat import Chat, ChatError
 from bot.people_port import PlatformUnavailable
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
+from scheduling.ratelimit import Pacer
+
+METHOD = "slack:lookup"
+ATTEMPTS = 6  # per person; the waits between them add up to about a minute
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)  # seconds after a transient error
+
+
+def pacer_for(per_minute: float) -> Pacer:
+    return Pacer({METHOD: per_minute}, default_per_minute=per_minute)
 
 
 class SlackPeopleFinder:
     platform = "slack"
 
-    def __init__(self, chat: Chat):
+    def __init__(self, chat: Chat, pacer: Pacer | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.chat = chat
+        self.pacer = pacer or pacer_for(50)
+        self.sleep = sleep
 
     async def find(self, email: str) -> str | None:
-        """The Slack id for ``email`` (None: not in the workspace); PlatformUnavailable when
-        Slack refused the token or could not be reached, ChatError for a hiccup with this one."""
-        try:
-            return await self.chat.lookup_user(email)
-        except ChatError as exc:
-            if exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE:
-                raise PlatformUnavailable("slack", exc.code, refused=exc.code in TOKEN_REFUSED) from exc
-            raise
+        """The Slack id for ``email`` (None: Slack says not in the workspace).
+
+        PlatformUnavailable when Slack refused the token or could not be reached;
+        ChatError (not permanent) when this look-up kept failing: unknown, not "not found"."""
+        for attempt in range(ATTEMPTS):
+            await self.pacer.acquire(METHOD, None)
+            try:
+                found = await self.chat.lookup_user(email)
+            except ChatError as exc:
+                if exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE:
+                    raise PlatformUnavailable("slack", exc.code, refused=exc.code in TOKEN_REFUSED) from exc
+                if exc.permanent or attempt == ATTEMPTS - 1:
+                    raise
+                await self._wait(exc, attempt)
+                continue
+            self.pacer.succeeded(METHOD)
+            return found
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _wait(self, exc: ChatError, attempt: int) -> None:
+        if exc.retry_after is not None:  # a 429: honour Retry-After
+            self.pacer.rate_limited(METHOD, None, exc.retry_after)
+            await self.sleep(exc.retry_after)
+        else:
+            await self.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])

@@ -52,7 +52,7 @@ async def dash(database_url, clock, dashboard_host):
         env = {
             "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": emu.api_url,
             "DATABASE_URL": database_url, "SLACK_PROCESS_BEFORE_RESPONSE": "true", "QUIET_HOURS": "08:00-18:00",
-            "PUBLIC_URL": base, "SECRET_KEY": SECRET,
+            "PUBLIC_URL": base, "SECRET_KEY": SECRET, "SLACK_LOOKUP_PER_MINUTE": "600000",  # unpaced look-ups
         }
         bot = bootstrap(load_settings(env), clock=clock)
         bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)

@@ -246,6 +246,7 @@ def cli_env(**extra: str) -> dict[str, str]:
     env.update({"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "SLACK_APP_TOKEN": "", "PUBLIC_URL": ""})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
+    env["SLACK_LOOKUP_PER_MINUTE"] = "600000"  # unpaced e-mail look-ups
     env.update(extra)
     return env
 
@@ -329,6 +330,7 @@ class BotProcess:
             "DATABASE_URL": self.database_url,
             "SLACK_PROCESS_BEFORE_RESPONSE": "true",
             "QUIET_HOURS": "08:00-18:00",
+            "SLACK_LOOKUP_PER_MINUTE": "600000",  # unpaced look-ups (tests/e2e/test_lookups.py paces)
         }
         if self.public_url:
             env["PUBLIC_URL"] = self.public_url

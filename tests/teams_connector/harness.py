@@ -133,7 +133,7 @@ async def th(database_url, clock, slack_emails, public_url, teams_token, with_sl
         else:
             env["TEAMS_ANONYMOUS"] = "true"
         if with_slack:
-            env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+            env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_LOOKUP_PER_MINUTE="600000")
         if public_url:
             env["PUBLIC_URL"] = public_url
         env.update(extra_env)

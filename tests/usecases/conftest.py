@@ -43,7 +43,7 @@ async def world(database_url, clock):
     people = people_of(example("hitteplan.yaml"))
     users = {email: f"U{i:04d}" for i, (email, _name) in enumerate(people, start=1)}
     chat = RecordingChat(platform="slack", users=dict(users))
-    env = {"DATABASE_URL": database_url, "QUIET_HOURS": "off", "SLACK_BOT_TOKEN": "xoxb-unused"}
+    env = {"DATABASE_URL": database_url, "QUIET_HOURS": "off", "SLACK_BOT_TOKEN": "xoxb-unused", "SLACK_LOOKUP_PER_MINUTE": "600000"}
     bot = bootstrap(load_settings(env, dotenv=False), clock=clock, chats={"slack": chat})
     path = example("hitteplan.yaml")
     parsed, errors = parse(path.read_text(), str(path))

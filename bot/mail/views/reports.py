@@ -1,7 +1,9 @@
-"""Notices for the trekker: a status channel that refused the bot, a mail that bounced."""
+"""Notices for the trekker: a status channel that refused the bot, a mail that bounced,
+a large invite sent (``invite_runs``), people looked up again in Slack (``bot.lookups``)."""
 
 from __future__ import annotations
 
+from bot import lines
 from bot.i18n import Translator
 from bot.mail.views import MailView
 
@@ -17,4 +19,20 @@ def mail_undeliverable(vm: dict, tr: Translator) -> MailView:
     return MailView(subject, subject, [line])
 
 
-BUILDERS = {"channel_blocked": channel_blocked, "mail_undeliverable": mail_undeliverable}
+def invite_report(vm: dict, tr: Translator) -> MailView:
+    found = lines.invite_report(tr, vm, ", ".join(vm["unreachable"]))
+    subject = found[1] if vm.get("cancelled") else found[0]
+    return MailView(subject, subject, found)
+
+
+def lookup_report(vm: dict, tr: Translator) -> MailView:
+    found = lines.lookup_report(tr, vm, ", ".join)
+    return MailView(found[0], found[0], found[1:])
+
+
+BUILDERS = {
+    "channel_blocked": channel_blocked,
+    "mail_undeliverable": mail_undeliverable,
+    "invite_report": invite_report,
+    "lookup_report": lookup_report,
+}

@@ -178,8 +178,22 @@ def new_colleague(vm: dict, tr: Translator) -> dict:
     return message(text, [section(text), section(sent), context(tr("rsvp.new_colleague_file"))])
 
 
+def invite_report(vm: dict, tr: Translator) -> dict:
+    """To the trekker: a large invite has been sent (``bot.services.invite_runs``)."""
+    found = lines.invite_report(tr, vm, listing(tr, vm["unreachable"]))
+    return message(found[0], [section(line) for line in found])
+
+
+def lookup_report(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: people looked up again in Slack (``bot.lookups``)."""
+    found = lines.lookup_report(tr, vm, lambda names: listing(tr, names))
+    return message(found[0], [section(line) for line in found])
+
+
 BUILDERS = {
     "rsvp_new_colleague": new_colleague,
+    "lookup_report": lookup_report,
+    "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,

@@ -159,8 +159,22 @@ def new_colleague(vm: dict, tr: Translator) -> dict:
     return message(headline, text(headline) + text(sent) + note(tr("rsvp.new_colleague_file")))
 
 
+def invite_report(vm: dict, tr: Translator) -> dict:
+    """To the trekker: a large invite has been sent (``bot.services.invite_runs``)."""
+    found = lines.invite_report(tr, vm, Raw(listing(tr, vm["unreachable"])))
+    return message(found[0], [block for line in found for block in text(line)])
+
+
+def lookup_report(vm: dict, tr: Translator) -> dict:
+    """To the trekkers: people looked up again in Slack (``bot.lookups``)."""
+    found = lines.lookup_report(tr, vm, lambda names: Raw(listing(tr, names)))
+    return message(found[0], [block for line in found for block in text(line)])
+
+
 BUILDERS = {
     "rsvp_new_colleague": new_colleague,
+    "lookup_report": lookup_report,
+    "invite_report": invite_report,
     "invitation": invitation,
     "session_changed": session_changed,
     "session_cancelled": session_cancelled,

@@ -1,0 +1,32 @@
+"""Bulk writes that are safe to repeat: ``INSERT ... ON CONFLICT DO NOTHING`` on a
+unique key, through SQLAlchemy's SQLite or PostgreSQL dialect.
+
+One call is one statement (an executemany) however many rows it writes, and a row whose
+key exists already is skipped by the database itself, so a re-run (after a crash, or a
+second command at the same time) adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def insert_ignore(s: AsyncSession, model: Any, rows: Iterable[dict[str, Any]], keys: list[str]) -> None:
+    """Insert ``rows`` into ``model``'s table; rows whose ``keys`` exist are left alone."""
+    rows = list(rows)
+    if not rows:
+        return
+    await s.flush()  # ORM rows still pending go first (one with the same key wins, as before)
+    dialect = postgresql if s.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+    await s.execute(statement, rows)
