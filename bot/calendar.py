@@ -28,9 +28,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//Dialoogbot//Risicodialoog//NL"
 
@@ -122,11 +123,25 @@ def build_ics(event: CalendarEvent) -> bytes:
 
     # Transitions from a year before the event to two years after it: enough for
     # every client, and far smaller than the library's 1970-2038 default.
-    cal.add_missing_timezones(
-        first_date=date(starts.year - 1, 1, 1),
-        last_date=date(ends.year + 2, 1, 1),
-    )
+    _add_missing_timezones(cal, date(starts.year - 1, 1, 1), date(ends.year + 2, 1, 1))
     return cal.to_ical()
+
+
+def _add_missing_timezones(cal: Calendar, first_date: date, last_date: date) -> None:
+    """``cal.add_missing_timezones(first_date, last_date)`` with each VTIMEZONE built once
+    per zone and span (an invitation mail-out would build the same one per mail)."""
+    for tzid in sorted(cal.get_missing_tzids()):
+        zone = _vtimezone(tzid, first_date, last_date)
+        if zone is not None:
+            cal.subcomponents.insert(len(cal.timezones), zone)
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone | None:
+    try:
+        return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+    except ValueError:  # a zone the library does not know is left out, as it does
+        return None
 
 
 def ics_filename(title: str) -> str:
