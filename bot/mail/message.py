@@ -13,6 +13,7 @@ from email import policy
 from email.contentmanager import _encode_base64
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 from bot.chat import FileUpload
 from bot.mail.render import RenderedMail
@@ -35,6 +36,22 @@ def message_id(key: str, mail_from: str) -> str:
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.dialoogbot@{domain}>"
 
 
+def _header(msg: EmailMessage, name: str, value: str, probe: str | None = None) -> None:
+    """``msg[name] = value``, stored as it is when the header registry would write it out
+    unchanged (checked once per value for the headers that repeat from mail to mail): the
+    parsing and folding of a header is most of the cost of building a mail."""
+    if value.isascii() and _unchanged(name, probe or value):
+        msg.set_raw(name, value)
+    else:
+        msg[name] = value
+
+
+@lru_cache(maxsize=256)
+def _unchanged(name: str, value: str) -> bool:
+    smtp = policy.SMTP
+    return value.isascii() and smtp.fold(name, smtp.header_store_parse(name, value)[1]) == f"{name}: {value}\r\n"
+
+
 def build(
     mail: RenderedMail,
     *,
@@ -49,14 +66,15 @@ def build(
 ) -> EmailMessage:
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = mail.subject
-    msg["From"] = mail_from
+    _header(msg, "From", mail_from)
     msg["To"] = formataddr((name, to)) if name else to
     if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(key, mail_from)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["Content-Language"] = mail.language
+        _header(msg, "Reply-To", reply_to)
+    msg.set_raw("Date", format_datetime(now))  # ASCII, short: written as it is either way
+    mid = message_id(key, mail_from)
+    _header(msg, "Message-ID", mid, probe="<" + "0" * 40 + mid[41:])  # the digest varies, never its form
+    _header(msg, "Auto-Submitted", "auto-generated")
+    _header(msg, "Content-Language", mail.language)
     msg.set_content(mail.text, subtype="plain", charset="utf-8")
     msg.add_alternative(mail.html, subtype="html", charset="utf-8")
     if calendar is None and attachment is None:
