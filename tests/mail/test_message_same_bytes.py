@@ -71,8 +71,9 @@ def test_vtimezone_once_gives_the_same_ics(zone, monkeypatch):
     )
     fast = [cal.build_ics(event), cal.build_ics(event)]
 
-    def library(c: Calendar, first: date, last: date) -> None:
+    def library(c: Calendar, first: date, last: date) -> bytes:
         c.add_missing_timezones(first_date=first, last_date=last)
+        return c.to_ical()
 
-    monkeypatch.setattr(cal, "_add_missing_timezones", library)
+    monkeypatch.setattr(cal, "_to_ical", library)
     assert fast == [cal.build_ics(event)] * 2
