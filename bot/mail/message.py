@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
-from email.contentmanager import _encode_base64
+from email.contentmanager import _encode_base64, _encode_text
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -75,17 +75,41 @@ def build(
     _header(msg, "Message-ID", mid, probe="<" + "0" * 40 + mid[41:])  # the digest varies, never its form
     _header(msg, "Auto-Submitted", "auto-generated")
     _header(msg, "Content-Language", mail.language)
-    msg.set_content(mail.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
-    if calendar is None and attachment is None:
-        return msg
-    msg.make_mixed()
-    if calendar is not None:
-        msg.attach(calendar_part(calendar))
     if attachment is not None:
+        msg.set_content(mail.text, subtype="plain", charset="utf-8")
+        msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+        msg.make_mixed()
         maintype, subtype = _content_type(attachment.filename)
         msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        return msg
+    # What set_content + add_alternative (+ make_mixed) make, without the header registry
+    # parsing each Content-* header again (set_content clears the Content-* headers first).
+    msg.clear_content()
+    msg.set_raw("MIME-Version", "1.0")
+    alternative = [_text_part("plain", mail.text), _text_part("html", mail.html, mime_version=True)]
+    if calendar is None:
+        msg.set_raw("Content-Type", "multipart/alternative")
+        msg.set_payload(alternative)
+        return msg
+    both = EmailMessage(policy=policy.SMTP)
+    both.set_raw("Content-Type", "multipart/alternative")
+    both.set_payload(alternative)
+    msg.set_raw("Content-Type", "multipart/mixed")
+    msg.set_payload([both, calendar_part(calendar)])
     return msg
+
+
+def _text_part(subtype: str, text: str, mime_version: bool = False) -> EmailMessage:
+    """``set_content(text, subtype=subtype, charset="utf-8")`` on a new part (the same
+    transfer encoding, chosen by the library)."""
+    part = EmailMessage(policy=policy.SMTP)
+    cte, payload = _encode_text(text, "utf-8", None, policy.SMTP)
+    part.set_payload(payload)
+    part.set_raw("Content-Type", f'text/{subtype}; charset="utf-8"')
+    part.set_raw("Content-Transfer-Encoding", cte)
+    if mime_version:
+        part.set_raw("MIME-Version", "1.0")
+    return part
 
 
 def calendar_part(calendar: CalendarPart) -> MIMEPart:

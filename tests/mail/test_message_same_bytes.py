@@ -41,6 +41,8 @@ def slow_build(mail, *, to, name, mail_from, reply_to, key, now, calendar):
     msg["Content-Language"] = mail.language
     msg.set_content(mail.text, subtype="plain", charset="utf-8")
     msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    if calendar is None:
+        return msg
     msg.make_mixed()
     part = MIMEPart(policy=policy.SMTP)
     part.set_content(calendar.content, maintype="text", subtype="calendar", cte="base64", disposition="inline",
@@ -51,10 +53,14 @@ def slow_build(mail, *, to, name, mail_from, reply_to, key, now, calendar):
 
 @pytest.mark.parametrize("mail_from,reply_to,name", SENDERS)
 @pytest.mark.parametrize("offset", [0, 2])
-def test_build_writes_the_same_bytes(mail_from, reply_to, name, offset):
+@pytest.mark.parametrize("with_calendar", [True, False])
+@pytest.mark.parametrize("long_lines", [True, False])
+def test_build_writes_the_same_bytes(mail_from, reply_to, name, offset, with_calendar, long_lines):
     now = datetime(2026, 6, 2, 2, 3, 4, tzinfo=timezone(timedelta(hours=offset)))
-    mail = RenderedMail("Uitnodiging: Hittedialoog – één", "tekst é\n" * 30, "<p>html é</p>" * 30, "nl")
+    html = "<p>html é</p>" * 30 if long_lines else "<p>kort</p>\n" * 5
+    mail = RenderedMail("Uitnodiging: Hittedialoog – één", "tekst é\n" * 30 if long_lines else "ascii\n", html, "nl")
     calendar = mime.CalendarPart(("BEGIN:VCALENDAR\r\nSUMMARY:Hitte é\r\n" * 40).encode(), "CANCEL", "hitte.ics")
+    calendar = calendar if with_calendar else None
     args = dict(to="x@y.nl", name=name, mail_from=mail_from, reply_to=reply_to, key="k1", now=now, calendar=calendar)
     random.seed(7)  # the multipart boundaries
     slow = flatten_message(slow_build(mail, **args))
