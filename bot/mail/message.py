@@ -49,7 +49,7 @@ def _header(msg: EmailMessage, name: str, value: str, probe: str | None = None) 
 @lru_cache(maxsize=256)
 def _unchanged(name: str, value: str) -> bool:
     smtp = policy.SMTP
-    return value.isascii() and smtp.fold(name, smtp.header_store_parse(name, value)[1]) == f"{name}: {value}\r\n"
+    return smtp.fold(name, smtp.header_store_parse(name, value)[1]) == f"{name}: {value}\r\n"
 
 
 @lru_cache(maxsize=256)
