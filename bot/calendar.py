@@ -28,9 +28,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//Dialoogbot//Risicodialoog//NL"
 
@@ -122,11 +123,27 @@ def build_ics(event: CalendarEvent) -> bytes:
 
     # Transitions from a year before the event to two years after it: enough for
     # every client, and far smaller than the library's 1970-2038 default.
-    cal.add_missing_timezones(
-        first_date=date(starts.year - 1, 1, 1),
-        last_date=date(ends.year + 2, 1, 1),
-    )
-    return cal.to_ical()
+    return _to_ical(cal, date(starts.year - 1, 1, 1), date(ends.year + 2, 1, 1))
+
+
+def _to_ical(cal: Calendar, first_date: date, last_date: date) -> bytes:
+    """``cal.add_missing_timezones(first_date, last_date)`` and ``cal.to_ical()``, with each
+    VTIMEZONE built and written once per zone and span (a mail-out of invitations would
+    make the same one per mail) and put where the library puts it: before the VEVENT."""
+    zones = b"".join(_vtimezone(tzid, first_date, last_date) for tzid in sorted(cal.get_missing_tzids()))
+    body = cal.to_ical()
+    if not zones:
+        return body
+    head, begin, rest = body.partition(b"BEGIN:VEVENT\r\n")
+    return head + zones + begin + rest
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> bytes:
+    try:
+        return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date).to_ical()
+    except ValueError:  # a zone the library does not know is left out, as it does
+        return b""
 
 
 def ics_filename(title: str) -> str:

@@ -10,8 +10,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
+from email.contentmanager import _encode_base64, _encode_text
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 from bot.chat import FileUpload
 from bot.mail.render import RenderedMail
@@ -34,6 +36,29 @@ def message_id(key: str, mail_from: str) -> str:
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.dialoogbot@{domain}>"
 
 
+def _header(msg: EmailMessage, name: str, value: str, probe: str | None = None) -> None:
+    """``msg[name] = value``, stored as it is when the header registry would write it out
+    unchanged (checked once per value for the headers that repeat from mail to mail): the
+    parsing and folding of a header is most of the cost of building a mail."""
+    if value.isascii() and _unchanged(name, probe or value):
+        msg.set_raw(name, value)
+    else:
+        msg[name] = value
+
+
+@lru_cache(maxsize=256)
+def _unchanged(name: str, value: str) -> bool:
+    smtp = policy.SMTP
+    return smtp.fold(name, smtp.header_store_parse(name, value)[1]) == f"{name}: {value}\r\n"
+
+
+@lru_cache(maxsize=256)
+def _parsed(name: str, value: str):
+    """The registry's header object for ``value``, made once: a header stored as a string
+    is parsed again each time it is read, and the generator reads Content-Type often."""
+    return policy.SMTP.header_store_parse(name, value)[1]
+
+
 def build(
     mail: RenderedMail,
     *,
@@ -48,35 +73,63 @@ def build(
 ) -> EmailMessage:
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = mail.subject
-    msg["From"] = mail_from
+    _header(msg, "From", mail_from)
     msg["To"] = formataddr((name, to)) if name else to
     if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(key, mail_from)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["Content-Language"] = mail.language
-    msg.set_content(mail.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
-    if calendar is None and attachment is None:
-        return msg
-    msg.make_mixed()
-    if calendar is not None:
-        part = MIMEPart(policy=policy.SMTP)
-        part.set_content(
-            calendar.content,
-            maintype="text",
-            subtype="calendar",
-            cte="base64",
-            disposition="inline",
-            filename=calendar.filename,
-            params={"method": calendar.method, "charset": "UTF-8"},
-        )
-        msg.attach(part)
+        _header(msg, "Reply-To", reply_to)
+    msg.set_raw("Date", format_datetime(now))  # ASCII, short: written as it is either way
+    mid = message_id(key, mail_from)
+    _header(msg, "Message-ID", mid, probe="<" + "0" * 40 + mid[41:])  # the digest varies, never its form
+    _header(msg, "Auto-Submitted", "auto-generated")
+    _header(msg, "Content-Language", mail.language)
     if attachment is not None:
+        msg.set_content(mail.text, subtype="plain", charset="utf-8")
+        msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+        msg.make_mixed()
         maintype, subtype = _content_type(attachment.filename)
         msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        return msg
+    # What set_content + add_alternative (+ make_mixed) make, with each Content-* header
+    # parsed once per value, not once per mail (set_content clears Content-* headers first).
+    msg.clear_content()
+    msg.set_raw("MIME-Version", _parsed("MIME-Version", "1.0"))
+    alternative = [_text_part("plain", mail.text), _text_part("html", mail.html, mime_version=True)]
+    if calendar is None:
+        msg.set_raw("Content-Type", _parsed("Content-Type", "multipart/alternative"))
+        msg.set_payload(alternative)
+        return msg
+    both = EmailMessage(policy=policy.SMTP)
+    both.set_raw("Content-Type", _parsed("Content-Type", "multipart/alternative"))
+    both.set_payload(alternative)
+    msg.set_raw("Content-Type", _parsed("Content-Type", "multipart/mixed"))
+    msg.set_payload([both, calendar_part(calendar)])
     return msg
+
+
+def _text_part(subtype: str, text: str, mime_version: bool = False) -> EmailMessage:
+    """``set_content(text, subtype=subtype, charset="utf-8")`` on a new part (the same
+    transfer encoding, chosen by the library)."""
+    part = EmailMessage(policy=policy.SMTP)
+    cte, payload = _encode_text(text, "utf-8", None, policy.SMTP)
+    part.set_payload(payload)
+    part.set_raw("Content-Type", _parsed("Content-Type", f'text/{subtype}; charset="utf-8"'))
+    part.set_raw("Content-Transfer-Encoding", _parsed("Content-Transfer-Encoding", cte))
+    if mime_version:
+        part.set_raw("MIME-Version", _parsed("MIME-Version", "1.0"))
+    return part
+
+
+def calendar_part(calendar: CalendarPart) -> MIMEPart:
+    """The inline text/calendar part, byte for byte what ``set_content(..., cte="base64",
+    disposition="inline", filename=..., params={"method": ..., "charset": "UTF-8"})``
+    makes, with its three ASCII headers parsed once per value instead of once per mail
+    (a third of the CPU of building an invitation's MIME form)."""
+    part = MIMEPart(policy=policy.SMTP)
+    part.set_payload(_encode_base64(calendar.content, max_line_length=policy.SMTP.max_line_length))
+    part.set_raw("Content-Transfer-Encoding", _parsed("Content-Transfer-Encoding", "base64"))
+    part.set_raw("Content-Disposition", _parsed("Content-Disposition", f'inline; filename="{calendar.filename}"'))
+    part.set_raw("Content-Type", _parsed("Content-Type", f'text/calendar; method="{calendar.method}"; charset="UTF-8"'))
+    return part
 
 
 _TYPES = {

@@ -60,12 +60,19 @@ def _anchor(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=64)
+def _signed(links: LinkSigner, grant: Grant) -> str:
+    """``links.url(grant)`` (deterministic): a mail's two language sections carry the same
+    buttons, signed once instead of twice."""
+    return links.url(grant)
+
+
 def button_url(button: Button, person_id: int | None, links: LinkSigner | None, now: datetime) -> str | None:
     if button.url:
         return button.url
     if person_id is None or links is None or not links.public_url:
         return None
-    url = links.url(Grant(person_id, button.purpose, button.record_id, expiry(_anchor(button.anchor), now)))
+    url = _signed(links, Grant(person_id, button.purpose, button.record_id, expiry(_anchor(button.anchor), now)))
     return f"{url}?choice={button.choice}" if button.choice else url
 
 
@@ -96,7 +103,7 @@ def render(message: OutMessage, links: LinkSigner | None, now: datetime) -> Rend
     sections = [_section(view, lang, person_id, links, now) for view, lang in zip(views, order)]
     mine = None
     if person_id is not None and links is not None and links.public_url:
-        mine = links.url(Grant(person_id, "mine", None, expiry(None, now)))
+        mine = _signed(links, Grant(person_id, "mine", None, expiry(None, now)))
     subject = mailtext.plain(views[0].subject)
     if len(subject) > SUBJECT_LIMIT:
         subject = subject[: SUBJECT_LIMIT - 1] + "…"
