@@ -44,6 +44,21 @@ def axe(browser) -> list[dict]:
     return found
 
 
+def _left(old):
+    """The page of ``old`` is gone.  Mid-navigation Chromium may answer "node does not
+    belong to the document" instead of "stale element": both mean it left."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(_browser) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return check
+
+
 def _press(browser, css: str) -> None:
     """Focus the control and press Enter (the keyboard, not the mouse); wait for the next page."""
     from selenium.webdriver.common.keys import Keys
@@ -54,7 +69,7 @@ def _press(browser, css: str) -> None:
     element = browser.find_element("css selector", css)
     browser.execute_script("arguments[0].focus()", element)
     element.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 20).until(ec.staleness_of(old))
+    WebDriverWait(browser, 20).until(_left(old))
     WebDriverWait(browser, 20).until(ec.presence_of_element_located(("tag name", "main")))
 
 
