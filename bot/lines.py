@@ -199,3 +199,47 @@ def lookup_report(tr: Translator, vm: dict, names) -> list[str]:
         if vm[part]:
             lines.append(tr(f"command.lookup_report.{part}", names=names(vm[part])))
     return lines
+
+
+def closes(vm: dict, lang: str) -> str:
+    """When an evaluation closes, in the session's timezone."""
+    return format_datetime(datetime.fromisoformat(vm["closes"]), vm["timezone"], lang)
+
+
+RESULT_TEXTS = 25  # text answers shown per question in the results message
+RESULT_BAR = 10  # width of the bars in the results
+
+
+def bar(count: int, top: int) -> str:
+    filled = round(RESULT_BAR * count / top) if top else 0
+    return "█" * filled + "░" * (RESULT_BAR - filled)
+
+
+def result_lines(tr: Translator, q: dict, rating_row, clip: int | None = None) -> list[str]:
+    """One question of an evaluation's results as lines: the title, then the average and a
+    bar per rating value (``rating_row(value, bar, count)`` lays one out), a bar per option,
+    or the text answers (each cut at ``clip`` characters when given)."""
+    lines = [tr("evaluation.results.question", question=q["question"], count=q["count"])]
+    if q["type"] == "rating":
+        top = max((n for _, n in q["distribution"]), default=0)
+        if q["average"] is not None:
+            average = f"{q['average']:.1f}".replace(".", "," if tr.lang == "nl" else ".")
+            lines.append(tr("evaluation.results.average", average=average, scale=q["scale"]))
+        return lines + [rating_row(value, bar(n, top), n) for value, n in q["distribution"]]
+    if q["type"] in ("choice", "multi"):
+        top = max((n for _, n in q["options"]), default=0)
+        return lines + [tr("evaluation.results.option", option=o, bar=bar(n, top), count=n) for o, n in q["options"]]
+    answers = q.get("answers") or []
+    if not answers:
+        return lines + [tr("evaluation.results.no_texts")]
+    for a in answers[:RESULT_TEXTS]:
+        text = " ".join(a["text"].split())
+        if clip and len(text) > clip:
+            text = text[: clip - 1] + "…"
+        if a.get("name"):
+            lines.append(tr("evaluation.results.text_named", text=text, name=a["name"], organisation=a["organisation"]))
+        else:
+            lines.append(tr("evaluation.results.text", text=text))
+    if len(answers) > RESULT_TEXTS:
+        lines.append(tr("evaluation.results.more_texts", count=len(answers) - RESULT_TEXTS))
+    return lines

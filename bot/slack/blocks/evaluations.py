@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.formatting import format_datetime, format_period
 from bot.i18n import Translator
 from bot.interactions.codec import encode
 from bot.interactions.evaluations import FormView
 from bot.limits import ANSWER_LIMIT
+from bot.lines import closes, result_lines, when
 from bot.slack.blocks.common import Blocks, button, context, header, message, section
 from bot.slack.ids import Action, Block, View
 from bot.slack.text import MODAL_TITLE, OPTION_TEXT, chunks, plain
-
-TEXTS_SHOWN = 25  # text answers per question in the results message
-BAR = 10  # width of the bars in the results
-
-
-def _when(vm: dict, lang: str) -> str:
-    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
-
-
-def _closes(vm: dict, lang: str) -> str:
-    return format_datetime(datetime.fromisoformat(vm["closes"]), vm["timezone"], lang)
 
 
 def question_block_id(key: str) -> str:
@@ -45,7 +33,7 @@ def _prompt_blocks(vm: dict, tr: Translator, intro: str, block_id: str) -> Block
     if state == "done":
         blocks: Blocks = [section(tr("evaluation.prompt.thanks", title=vm["title"]))]
         if vm.get("editable"):
-            blocks.append(context(tr("evaluation.prompt.change_until", closes=_closes(vm, tr.lang))))
+            blocks.append(context(tr("evaluation.prompt.change_until", closes=closes(vm, tr.lang))))
             blocks.append({"type": "actions", "block_id": block_id, "elements": [button(tr("evaluation.button.change"), Action.EVAL_OPEN, value)]})
         else:
             blocks.append(context(tr("evaluation.prompt.thanks_anonymous")))
@@ -53,7 +41,7 @@ def _prompt_blocks(vm: dict, tr: Translator, intro: str, block_id: str) -> Block
     note = tr("evaluation.prompt.anonymous") if vm.get("anonymous") else tr("evaluation.prompt.named")
     return [
         section(intro),
-        context(note + " " + tr("evaluation.prompt.until", closes=_closes(vm, tr.lang))),
+        context(note + " " + tr("evaluation.prompt.until", closes=closes(vm, tr.lang))),
         open_actions(tr, vm, block_id),
     ]
 
@@ -68,12 +56,12 @@ def open_actions(tr: Translator, vm: dict, block_id: str) -> dict:
 
 
 def evaluation_prompt(vm: dict, tr: Translator) -> dict:
-    intro = tr("evaluation.prompt.body", title=vm["title"], when=_when(vm, tr.lang), count=vm.get("questions", 0))
+    intro = tr("evaluation.prompt.body", title=vm["title"], when=when(vm, tr.lang), count=vm.get("questions", 0))
     return message(tr("evaluation.prompt.notification", title=vm["title"]), _prompt_blocks(vm, tr, intro, Block.EVAL_PROMPT))
 
 
 def evaluation_reminder(vm: dict, tr: Translator) -> dict:
-    intro = tr("evaluation.reminder.body", title=vm["title"], when=_when(vm, tr.lang))
+    intro = tr("evaluation.reminder.body", title=vm["title"], when=when(vm, tr.lang))
     return message(tr("evaluation.reminder.notification", title=vm["title"]), _prompt_blocks(vm, tr, intro, Block.EVAL_REMINDER))
 
 
@@ -128,11 +116,11 @@ def _question(q: dict, tr: Translator, answer: Any) -> dict:
 def evaluation_modal(view: FormView, tr: Translator) -> dict:
     """The form; its ``private_metadata`` is the typed :class:`PromptForm`."""
     vm = view.vm
-    intro = tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang))
+    intro = tr("evaluation.form.intro", title=vm["title"], when=when(vm, tr.lang))
     if vm["anonymous"]:
         note = tr("evaluation.form.anonymous")
     else:
-        note = tr("evaluation.form.named", closes=_closes(vm, tr.lang))
+        note = tr("evaluation.form.named", closes=closes(vm, tr.lang))
     blocks: Blocks = [section(intro), context(note)]
     answers = vm.get("answers") or {}
     for q in vm["questions"][:95]:
@@ -151,40 +139,9 @@ def evaluation_modal(view: FormView, tr: Translator) -> dict:
 # -- results ----------------------------------------------------------------------
 
 
-def _bar(count: int, top: int) -> str:
-    filled = round(BAR * count / top) if top else 0
-    return "█" * filled + "░" * (BAR - filled)
-
-
 def _question_blocks(q: dict, tr: Translator) -> Blocks:
-    title = tr("evaluation.results.question", question=q["question"], count=q["count"])
-    if q["type"] == "rating":
-        top = max((n for _, n in q["distribution"]), default=0)
-        lines = [title]
-        if q["average"] is not None:
-            lines.append(tr("evaluation.results.average", average=f"{q['average']:.1f}".replace(".", "," if tr.lang == "nl" else "."), scale=q["scale"]))
-        lines += [f"`{value:>2}` {_bar(n, top)} {n}" for value, n in q["distribution"]]
-        return [section("\n".join(lines))]
-    if q["type"] in ("choice", "multi"):
-        top = max((n for _, n in q["options"]), default=0)
-        lines = [title] + [tr("evaluation.results.option", option=o, bar=_bar(n, top), count=n) for o, n in q["options"]]
-        return [section("\n".join(lines))]
-    answers = q.get("answers") or []
-    if not answers:
-        return [section(title + "\n" + tr("evaluation.results.no_texts"))]
-    lines = []
-    for a in answers[:TEXTS_SHOWN]:
-        text = " ".join(a["text"].split())
-        if len(text) > 500:
-            text = text[:499] + "…"
-        if a.get("name"):
-            lines.append(tr("evaluation.results.text_named", text=text, name=a["name"], organisation=a["organisation"]))
-        else:
-            lines.append(tr("evaluation.results.text", text=text))
-    if len(answers) > TEXTS_SHOWN:
-        lines.append(tr("evaluation.results.more_texts", count=len(answers) - TEXTS_SHOWN))
-    pieces = chunks(title + "\n" + "\n".join(lines))
-    return [section(p) for p in pieces]
+    rows = result_lines(tr, q, lambda value, bar, n: f"`{value:>2}` {bar} {n}", clip=500)
+    return [section(p) for p in chunks("\n".join(rows))]
 
 
 def evaluation_results(vm: dict, tr: Translator) -> dict:
@@ -192,16 +149,16 @@ def evaluation_results(vm: dict, tr: Translator) -> dict:
     status = (
         tr("evaluation.results.closed")
         if vm["closed"]
-        else tr("evaluation.results.open_until", closes=_closes(vm, tr.lang))
+        else tr("evaluation.results.open_until", closes=closes(vm, tr.lang))
     )
     kind = tr("evaluation.results.anonymous") if vm["anonymous"] else tr("evaluation.results.named")
-    blocks.append(context(f"{_when(vm, tr.lang)} · {status} · {kind}"))
+    blocks.append(context(f"{when(vm, tr.lang)} · {status} · {kind}"))
     rate = round(100 * vm["responded"] / vm["prompted"]) if vm["prompted"] else 0
     blocks.append(section(tr("evaluation.results.rate", responded=vm["responded"], prompted=vm["prompted"], rate=rate)))
     if vm.get("hidden") == "threshold":
         blocks.append(section(tr("evaluation.results.below_threshold", count=vm["answers"], threshold=vm["threshold"])))
     elif vm.get("hidden") == "until_closed":
-        blocks.append(section(tr("evaluation.results.until_closed", closes=_closes(vm, tr.lang))))
+        blocks.append(section(tr("evaluation.results.until_closed", closes=closes(vm, tr.lang))))
     else:
         budget = 46
         for q in vm["questions"]:

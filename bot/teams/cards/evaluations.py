@@ -3,14 +3,13 @@ choice, multi, text; required inputs), and the results."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.formatting import format_datetime, format_period
 from bot.i18n import Translator
 from bot.interactions.codec import as_data
 from bot.interactions.evaluations import FormView, PromptForm
 from bot.limits import ANSWER_LIMIT
+from bot.lines import closes, result_lines, when
 from bot.teams.cards.common import (
     Element,
     button,
@@ -27,20 +26,9 @@ from bot.teams.cards.common import (
 from bot.teams.ids import Verb
 from bot.teams.text import mark
 
-TEXTS_SHOWN = 25
-BAR = 10
-
 
 def input_id(key: str) -> str:
     return f"eval_q_{key}"
-
-
-def _when(vm: dict, lang: str) -> str:
-    return format_period(datetime.fromisoformat(vm["starts"]), datetime.fromisoformat(vm["ends"]), vm["timezone"], lang)
-
-
-def _closes(vm: dict, lang: str) -> str:
-    return format_datetime(datetime.fromisoformat(vm["closes"]), vm["timezone"], lang)
 
 
 def _prompt(vm: dict, tr: Translator, intro: str, card_name: str) -> tuple[list[Element], list[Element]]:
@@ -50,12 +38,12 @@ def _prompt(vm: dict, tr: Translator, intro: str, card_name: str) -> tuple[list[
     if vm["state"] == "done":
         body = text(tr("evaluation.prompt.thanks", title=vm["title"]))
         if vm.get("editable"):
-            return body + note(tr("evaluation.prompt.change_until", closes=_closes(vm, tr.lang))), [
+            return body + note(tr("evaluation.prompt.change_until", closes=closes(vm, tr.lang))), [
                 button(tr("evaluation.button.change"), Verb.EVAL_OPEN, data)
             ]
         return body + note(tr("evaluation.prompt.thanks_anonymous")), []
     extra = tr("evaluation.prompt.anonymous") if vm.get("anonymous") else tr("evaluation.prompt.named")
-    body = text(intro) + note(extra) + note(tr("evaluation.prompt.until", closes=_closes(vm, tr.lang)))
+    body = text(intro) + note(extra) + note(tr("evaluation.prompt.until", closes=closes(vm, tr.lang)))
     return body, [open_button(tr, vm, card_name)]
 
 
@@ -65,13 +53,13 @@ def open_button(tr: Translator, vm: dict, card_name: str = "evaluation_prompt") 
 
 
 def evaluation_prompt(vm: dict, tr: Translator) -> dict:
-    intro = tr("evaluation.prompt.body", title=vm["title"], when=_when(vm, tr.lang), count=vm.get("questions", 0))
+    intro = tr("evaluation.prompt.body", title=vm["title"], when=when(vm, tr.lang), count=vm.get("questions", 0))
     body, buttons = _prompt(vm, tr, intro, "evaluation_prompt")
     return message(tr("evaluation.prompt.notification", title=vm["title"]), body, buttons)
 
 
 def evaluation_reminder(vm: dict, tr: Translator) -> dict:
-    intro = tr("evaluation.reminder.body", title=vm["title"], when=_when(vm, tr.lang))
+    intro = tr("evaluation.reminder.body", title=vm["title"], when=when(vm, tr.lang))
     body, buttons = _prompt(vm, tr, intro, "evaluation_reminder")
     return message(tr("evaluation.reminder.notification", title=vm["title"]), body, buttons)
 
@@ -110,8 +98,8 @@ def evaluation_form(view: FormView, tr: Translator, errors: dict[str, str] | Non
     """One card with every question; required ones are checked again on the server.
     Its ``data`` is the typed :class:`PromptForm`; ``answers`` refill it after an error."""
     vm = view.vm
-    body = heading(tr("evaluation.form.modal_title")) + text(tr("evaluation.form.intro", title=vm["title"], when=_when(vm, tr.lang)))
-    body += note(tr("evaluation.form.anonymous") if vm["anonymous"] else tr("evaluation.form.named", closes=_closes(vm, tr.lang)))
+    body = heading(tr("evaluation.form.modal_title")) + text(tr("evaluation.form.intro", title=vm["title"], when=when(vm, tr.lang)))
+    body += note(tr("evaluation.form.anonymous") if vm["anonymous"] else tr("evaluation.form.named", closes=closes(vm, tr.lang)))
     answers = (vm.get("answers") or {}) if answers is None else answers
     errors = errors or {}
     for q in vm["questions"][:60]:
@@ -143,50 +131,22 @@ def shown_answers(questions: list[dict], raw: dict) -> dict:
 # -- results ----------------------------------------------------------------------
 
 
-def _bar(count: int, top: int) -> str:
-    filled = round(BAR * count / top) if top else 0
-    return "█" * filled + "░" * (BAR - filled)
-
-
 def _question_lines(q: dict, tr: Translator) -> list[str]:
-    lines = [tr("evaluation.results.question", question=q["question"], count=q["count"])]
-    if q["type"] == "rating":
-        top = max((n for _, n in q["distribution"]), default=0)
-        if q["average"] is not None:
-            average = f"{q['average']:.1f}".replace(".", "," if tr.lang == "nl" else ".")
-            lines.append(tr("evaluation.results.average", average=average, scale=q["scale"]))
-        lines += [f"{value}: {_bar(n, top)} {n}" for value, n in q["distribution"]]
-        return lines
-    if q["type"] in ("choice", "multi"):
-        top = max((n for _, n in q["options"]), default=0)
-        return lines + [tr("evaluation.results.option", option=o, bar=_bar(n, top), count=n) for o, n in q["options"]]
-    answers = q.get("answers") or []
-    if not answers:
-        return lines + [tr("evaluation.results.no_texts")]
-    for a in answers[:TEXTS_SHOWN]:
-        text_ = " ".join(a["text"].split())
-        text_ = text_ if len(text_) <= 500 else text_[:499] + "…"
-        if a.get("name"):
-            lines.append(tr("evaluation.results.text_named", text=text_, name=a["name"], organisation=a["organisation"]))
-        else:
-            lines.append(tr("evaluation.results.text", text=text_))
-    if len(answers) > TEXTS_SHOWN:
-        lines.append(tr("evaluation.results.more_texts", count=len(answers) - TEXTS_SHOWN))
-    return lines
+    return result_lines(tr, q, lambda value, bar, n: f"{value}: {bar} {n}", clip=500)
 
 
 def evaluation_results(vm: dict, tr: Translator) -> dict:
     body = heading(tr("evaluation.results.header", title=vm["title"]))
-    status = tr("evaluation.results.closed") if vm["closed"] else tr("evaluation.results.open_until", closes=_closes(vm, tr.lang))
+    status = tr("evaluation.results.closed") if vm["closed"] else tr("evaluation.results.open_until", closes=closes(vm, tr.lang))
     kind = tr("evaluation.results.anonymous") if vm["anonymous"] else tr("evaluation.results.named")
-    body += note(f"{_when(vm, tr.lang)} · {status} · {kind}")
+    body += note(f"{when(vm, tr.lang)} · {status} · {kind}")
     rate = round(100 * vm["responded"] / vm["prompted"]) if vm["prompted"] else 0
     body += text(tr("evaluation.results.rate", responded=vm["responded"], prompted=vm["prompted"], rate=rate))
     buttons: list[Element] = []
     if vm.get("hidden") == "threshold":
         body += text(tr("evaluation.results.below_threshold", count=vm["answers"], threshold=vm["threshold"]))
     elif vm.get("hidden") == "until_closed":
-        body += text(tr("evaluation.results.until_closed", closes=_closes(vm, tr.lang)))
+        body += text(tr("evaluation.results.until_closed", closes=closes(vm, tr.lang)))
     else:
         size = 0
         for q in vm["questions"]:
