@@ -81,14 +81,20 @@ def build(
     mid = message_id(key, mail_from)
     _header(msg, "Message-ID", mid, probe="<" + "0" * 40 + mid[41:])  # the digest varies, never its form
     _header(msg, "Auto-Submitted", "auto-generated")
+    _content(msg, mail, calendar, attachment)
+    # After the content: setting content clears every Content-* header.
     _header(msg, "Content-Language", mail.language)
+    return msg
+
+
+def _content(msg: EmailMessage, mail: RenderedMail, calendar: CalendarPart | None, attachment: FileUpload | None) -> None:
     if attachment is not None:
         msg.set_content(mail.text, subtype="plain", charset="utf-8")
         msg.add_alternative(mail.html, subtype="html", charset="utf-8")
         msg.make_mixed()
         maintype, subtype = _content_type(attachment.filename)
         msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
-        return msg
+        return
     # What set_content + add_alternative (+ make_mixed) make, with each Content-* header
     # parsed once per value, not once per mail (set_content clears Content-* headers first).
     msg.clear_content()
@@ -97,13 +103,12 @@ def build(
     if calendar is None:
         msg.set_raw("Content-Type", _parsed("Content-Type", "multipart/alternative"))
         msg.set_payload(alternative)
-        return msg
+        return
     both = EmailMessage(policy=policy.SMTP)
     both.set_raw("Content-Type", _parsed("Content-Type", "multipart/alternative"))
     both.set_payload(alternative)
     msg.set_raw("Content-Type", _parsed("Content-Type", "multipart/mixed"))
     msg.set_payload([both, calendar_part(calendar)])
-    return msg
 
 
 def _text_part(subtype: str, text: str, mime_version: bool = False) -> EmailMessage:

@@ -36,6 +36,7 @@ async def test_invitation_mail_has_text_html_calendar_and_links(harness, smtp):
         assert str(mail["From"]) == MAIL_FROM
         assert str(mail["Reply-To"]) == TREKKER  # default: the trekker
         assert str(mail["Auto-Submitted"]) == "auto-generated"
+        assert str(mail["Content-Language"]) == "nl"  # the language the mail starts in
         assert mail["Message-ID"] and mail["Date"]
         assert mail.get_content_type() == "multipart/mixed"
         assert [p.get_content_type() for p in mail.iter_parts()] == ["multipart/alternative", "text/calendar"]

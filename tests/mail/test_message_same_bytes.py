@@ -38,16 +38,17 @@ def slow_build(mail, *, to, name, mail_from, reply_to, key, now, calendar):
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = mime.message_id(key, mail_from)
     msg["Auto-Submitted"] = "auto-generated"
-    msg["Content-Language"] = mail.language
     msg.set_content(mail.text, subtype="plain", charset="utf-8")
     msg.add_alternative(mail.html, subtype="html", charset="utf-8")
     if calendar is None:
+        msg["Content-Language"] = mail.language
         return msg
     msg.make_mixed()
     part = MIMEPart(policy=policy.SMTP)
     part.set_content(calendar.content, maintype="text", subtype="calendar", cte="base64", disposition="inline",
                      filename=calendar.filename, params={"method": calendar.method, "charset": "UTF-8"})
     msg.attach(part)
+    msg["Content-Language"] = mail.language
     return msg
 
 
