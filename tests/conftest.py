@@ -103,6 +103,13 @@ def _email_routing_reset():
     identity.use_email(False)
 
 
+def unpace_unless_marked(request, bot) -> None:
+    """Client-side pacing waits in real time; only the rate-limit tests (marked ``paced``)
+    keep it."""
+    if request.node.get_closest_marker("paced") is None:
+        bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     # Monday 1 February 2027, 09:00 in Amsterdam: weeks before the example sessions.
@@ -217,9 +224,7 @@ async def harness(request, database_url, clock, unknown_emails, public_url, extr
             env["PUBLIC_URL"] = public_url
         env.update(extra_env)
         bot = bootstrap(load_settings(env), clock=clock)
-        if request.node.get_closest_marker("paced") is None:
-            # Client-side pacing waits in real time; only the rate-limit tests need it.
-            bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)
+        unpace_unless_marked(request, bot)
         server = TestServer(web_app(bot, run_background=False), host="127.0.0.1")
         await server.start_server()
         try:

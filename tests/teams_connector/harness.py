@@ -20,7 +20,7 @@ from bot.importer import import_file
 from bot.settings import load_settings
 from bot.trajectory_file import parse
 from scheduling.sweep import sweep
-from tests.conftest import SIGNING_SECRET, TOKEN, example, people_of
+from tests.conftest import SIGNING_SECRET, TOKEN, example, people_of, unpace_unless_marked
 from tests.slack_emulator import SlackDriver, SlackEmulator
 from tests.teams_connector.driver import TeamsDriver
 from tests.teams_connector.server import FakeConnector, Posted
@@ -102,7 +102,7 @@ def teams_token() -> str | None:
 
 
 @pytest.fixture
-async def th(database_url, clock, slack_emails, public_url, teams_token, with_slack, extra_env):
+async def th(request, database_url, clock, slack_emails, public_url, teams_token, with_slack, extra_env):
     async with SlackEmulator(token=TOKEN) as emu, FakeConnector(require_token=teams_token) as conn:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         if hasattr(emu, "add_channel"):  # the status channels of the example files
@@ -138,6 +138,7 @@ async def th(database_url, clock, slack_emails, public_url, teams_token, with_sl
             env["PUBLIC_URL"] = public_url
         env.update(extra_env)
         bot = bootstrap(load_settings(env, dotenv=False), clock=clock, teams_tokens=tokens)
+        unpace_unless_marked(request, bot)
         server = TestServer(web_app(bot, run_background=False), host="127.0.0.1")
         await server.start_server()
         try:

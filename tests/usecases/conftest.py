@@ -13,7 +13,7 @@ from bot.identity import User
 from bot.importer import import_file
 from bot.settings import load_settings
 from bot.trajectory_file import parse
-from tests.conftest import example, people_of
+from tests.conftest import example, people_of, unpace_unless_marked
 
 
 @dataclass
@@ -39,12 +39,13 @@ class World:
 
 
 @pytest.fixture
-async def world(database_url, clock):
+async def world(request, database_url, clock):
     people = people_of(example("hitteplan.yaml"))
     users = {email: f"U{i:04d}" for i, (email, _name) in enumerate(people, start=1)}
     chat = RecordingChat(platform="slack", users=dict(users))
     env = {"DATABASE_URL": database_url, "QUIET_HOURS": "off", "SLACK_BOT_TOKEN": "xoxb-unused", "SLACK_LOOKUP_PER_MINUTE": "600000"}
     bot = bootstrap(load_settings(env, dotenv=False), clock=clock, chats={"slack": chat})
+    unpace_unless_marked(request, bot)
     path = example("hitteplan.yaml")
     parsed, errors = parse(path.read_text(), str(path))
     assert not errors
