@@ -79,7 +79,16 @@ def migrated_postgres() -> str | None:
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """Every database test runs on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is
+    set, except those marked ``one_database``: tests of how a platform shows or parses
+    something, whose use cases and queries run on both databases in other tests."""
+    if "database_url" in metafunc.fixturenames:
+        one = metafunc.definition.get_closest_marker("one_database") is not None
+        metafunc.parametrize("database_url", BACKENDS[:1] if one else BACKENDS, indirect=True)
+
+
+@pytest.fixture
 async def database_url(request, tmp_path, migrated_sqlite, migrated_postgres):
     """A fresh, migrated database for every test."""
     if request.param == "sqlite":

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, START_INVITEES, TREKKER, dump, example_data, reply_text
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.server import card_texts
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 ENGLISH_REFUSAL = "Sorry, only a lead of"
 DUTCH_REFUSAL = "Sorry, dit mag alleen een trekker van"

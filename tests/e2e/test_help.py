@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from handlers.command_table import COMMANDS, EVERYONE, TREKKER, words
 from handlers.teams.commands import KOPPEL, ONTKOPPEL
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, TREKKER as TREKKER_EMAIL, dump, example_data, mrkdwn_of
 from tests.e2e.conftest import BESTUUR_LINDE, START_INVITEES
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.server import card_texts
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 GROUPS = {"nl": ("Voor iedereen", "Voor trekkers"), "en": ("For everyone", "For leads")}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import Memo
@@ -13,6 +14,8 @@ from tests.e2e.conftest import TREKKER, dump, example_data, full_text, reply_tex
 from tests.slack_emulator.driver import VERIFICATION_TOKEN
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.server import card_inputs
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def open_preview(h) -> dict:

@@ -14,6 +14,8 @@ from bot.models import OutboxMessage, Person, Trajectory
 from tests.conftest import TOKEN, example
 from tests.e2e.conftest import count, harness_env, run_cli
 
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
+
 REFUSED = "Slack weigert het token"
 UNREACHABLE = "Ik kan Slack niet bereiken"
 

@@ -11,6 +11,8 @@ from tests.conftest import local
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.server import card_inputs
 
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
+
 TREKKER = "trekker@voorbeeldstad.example"
 LINDE = "ambassadeur@delinde.example"  # owns protocol-linde, due Tuesday 6 April 2027
 LINDE_BOARD = "bestuur@delinde.example"  # same organisation, not an ambassador

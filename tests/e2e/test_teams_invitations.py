@@ -22,6 +22,8 @@ from tests.e2e.conftest import (
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.harness import CHANNEL, TEAM
 
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
+
 EVERYONE = START_INVITEES + [BESTUUR_LINDE, "bestuur@thuiszorg.example"]
 
 

@@ -16,6 +16,8 @@ from tests.e2e.conftest import AMB_GGD, AMB_LINDE, COLLEGA, START_INVITEES, TREK
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.server import CARD, card_texts
 
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
+
 INVITATION = "Uitnodiging: Startbijeenkomst"
 EVERYONE = START_INVITEES + ["bestuur@delinde.example", "bestuur@thuiszorg.example"]
 

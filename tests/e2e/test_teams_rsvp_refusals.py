@@ -4,10 +4,14 @@ invoke answer)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, TREKKER, invitation_of, outbox_snapshot
 from tests.e2e.test_rsvp_refusals import LABELS, with_english
 from tests.e2e.test_teams_invitations import EVERYONE, invitation
 from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def invited(th, text: str | None = None):

@@ -15,6 +15,8 @@ from tests.teams_connector.harness import *  # noqa: F401,F403  (the th fixture)
 from tests.teams_connector.harness import CHANNEL
 from tests.teams_connector.server import card_inputs
 
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
+
 TREKKER = "trekker@voorbeeldstad.example"
 GGD = "ambassadeur@ggd.example"
 LINDE = "ambassadeur@delinde.example"

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from bot.mail.replies import read_replies
 from tests.e2e.conftest import AMB_LINDE, invitation_of
 from tests.e2e.test_rsvp import invited
 from tests.imap import itip
 from tests.imap.test_replies import START
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def test_imaps_with_a_trusted_certificate(harness, dovecot_tls, monkeypatch):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import Commitment, CommitmentEvent, MemoRecipient, OutboxMessage
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, TREKKER, reply_text
 from tests.web.conftest import text_of
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def test_the_memo_page_shows_the_memo_and_marks_it_read(site):

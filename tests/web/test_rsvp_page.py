@@ -3,11 +3,14 @@ the trekker's status counts it; the page's headers and the Dutch/English texts."
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import Invitation, OutboxMessage, Person
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, TREKKER, bot_messages, full_text, invitation_of, reply_text
 from tests.web.conftest import text_of
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def invited(site) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import OutboxMessage, SignOffRequest
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, TREKKER
 from tests.e2e.flows import invite_and_answer, to_prompt_time
 from tests.web.conftest import text_of
+
+pytestmark = pytest.mark.one_database  # how a platform shows it; the rules run on both databases elsewhere
 
 
 async def request_row(site, key: str = "linde") -> SignOffRequest:
