@@ -11,6 +11,7 @@ from aiohttp import web
 from bot import chart
 from bot.formatting import format_short_date
 from bot.i18n import t
+from bot.interactions import attendance as attendance_uc
 from bot.interactions import commitments as commitments_uc
 from bot.interactions import memos as memos_uc
 from bot.interactions import phases as phases_uc
@@ -18,6 +19,7 @@ from bot.interactions import signoff as signoff_uc
 from bot.interactions.errors import Refused
 from bot.web import dashboard_auth as auth
 from bot.web import dashboard_data, dashboard_files
+from handlers.dashboard import answers
 from handlers.dashboard.render import download, html_page, refusal, told
 from handlers.dashboard.signin import ctx_of, current, not_signed_in
 
@@ -77,6 +79,7 @@ FORMS = {
     "memo": ("form_memo.html", lambda ctx, user, tid, q: _memo_form(ctx, user, tid, q.get("memo"))),
     "fase": ("form_phase.html", lambda ctx, user, tid, q: phases_uc.open_move(ctx, user, tid, q.get("naar"))),
     "ondertekenen": ("form_signoff.html", lambda ctx, user, tid, q: signoff_uc.start_form(ctx, user, tid)),
+    "aanwezigheid": ("form_attendance.html", lambda ctx, user, tid, q: attendance_form(ctx, user, tid, q.get("sessie", ""))),
 }
 
 
@@ -85,6 +88,12 @@ async def _memo_form(ctx, user, trajectory_id: int, memo: str | None) -> dict:
     if memo and memo.isdigit() and len(memo) < 12:
         return await memos_uc.edit(ctx, user, memos_uc.PreviewForm(int(memo)))
     return await memos_uc.form(ctx, user, trajectory_id)
+
+
+async def attendance_form(ctx, user, trajectory_id: int, key: str) -> dict:
+    """"Wie was er?" for the session ``key`` of this trajectory (the use case refuses the rest)."""
+    vm = await attendance_uc.open_form(ctx, user, await answers.session_id(ctx, trajectory_id, key))
+    return {**vm, "session_key": key}
 
 
 async def form(request: web.Request) -> web.Response:
