@@ -22,7 +22,7 @@ from bot.interactions import summary as summary_uc
 from bot.interactions.errors import Problems, Refused
 from bot.web import dashboard_auth as auth
 from bot.web import dashboard_data
-from handlers.dashboard import answers, pages
+from handlers.dashboard import answers
 from handlers.dashboard.render import html_page, refusal, told
 from handlers.dashboard.signin import ctx_of, current, foreign, not_signed_in
 
@@ -169,7 +169,7 @@ async def mark_attendance(a: Act) -> web.Response:
     try:
         saved = await attendance_uc.record(a.ctx, a.user, attendance_uc.AttendanceForm(session_id or 0), present)
     except Problems as problems:
-        vm = await pages.attendance_form(a.ctx, a.user, a.trajectory_id, a.field("sessie"))
+        vm = await answers.attendance_form(a.ctx, a.user, a.trajectory_id, a.field("sessie"))
         return _again(a, "form_attendance.html", vm, problems, given={"aanwezig": present})
     return done(a, [a.tr("attendance.saved", present=saved.present, invited=saved.invited, prompted=saved.prompted)])
 

@@ -11,7 +11,6 @@ from aiohttp import web
 from bot import chart
 from bot.formatting import format_short_date
 from bot.i18n import t
-from bot.interactions import attendance as attendance_uc
 from bot.interactions import commitments as commitments_uc
 from bot.interactions import memos as memos_uc
 from bot.interactions import phases as phases_uc
@@ -79,7 +78,7 @@ FORMS = {
     "memo": ("form_memo.html", lambda ctx, user, tid, q: _memo_form(ctx, user, tid, q.get("memo"))),
     "fase": ("form_phase.html", lambda ctx, user, tid, q: phases_uc.open_move(ctx, user, tid, q.get("naar"))),
     "ondertekenen": ("form_signoff.html", lambda ctx, user, tid, q: signoff_uc.start_form(ctx, user, tid)),
-    "aanwezigheid": ("form_attendance.html", lambda ctx, user, tid, q: attendance_form(ctx, user, tid, q.get("sessie", ""))),
+    "aanwezigheid": ("form_attendance.html", lambda ctx, user, tid, q: answers.attendance_form(ctx, user, tid, q.get("sessie", ""))),
 }
 
 
@@ -88,12 +87,6 @@ async def _memo_form(ctx, user, trajectory_id: int, memo: str | None) -> dict:
     if memo and memo.isdigit() and len(memo) < 12:
         return await memos_uc.edit(ctx, user, memos_uc.PreviewForm(int(memo)))
     return await memos_uc.form(ctx, user, trajectory_id)
-
-
-async def attendance_form(ctx, user, trajectory_id: int, key: str) -> dict:
-    """"Wie was er?" for the session ``key`` of this trajectory (the use case refuses the rest)."""
-    vm = await attendance_uc.open_form(ctx, user, await answers.session_id(ctx, trajectory_id, key))
-    return {**vm, "session_key": key}
 
 
 async def form(request: web.Request) -> web.Response:
