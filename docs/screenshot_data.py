@@ -98,7 +98,7 @@ async def keep_messages(demo: Demo) -> None:
         rows = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
     for row in sorted(rows, key=lambda row: row.person_id == trekker):
         demo.messages.setdefault(row.template, OutMessage(row.template, row.data, row.language, row.key, row.person_id))
-    if "attendance_ask" not in demo.messages:  # a chat-only form: the e-mail trekker got none
+    if "attendance_ask" not in demo.messages:  # the question was not sent (yet): draw the card from its view-model
         session = await session_of(demo, "start")
         async with demo.bot.ctx.db.sessionmaker() as s:
             trajectory = await s.get(Trajectory, session.trajectory_id)

@@ -8,7 +8,9 @@ evaluation that opened already prompts the present people it had not prompted ye
 yes or maybe, as before.
 
 The question goes out when the session ends (a due task, key with the session's
-sequence, so a moved session asks at its new end), within the sending window.
+sequence, so a moved session asks at its new end), within the sending window, to every
+trekker the bot reaches: in Slack and Teams the form opens from the message, by e-mail
+its button links to the personal page ``/p/<token>`` (``handlers/web/attendance.py``).
 """
 
 from __future__ import annotations
@@ -55,9 +57,8 @@ async def on_task(s: AsyncSession, ctx: Context, task: ScheduledTask) -> str:
     trajectory = await s.get(Trajectory, session.trajectory_id)
     data = ask_vm(session, trajectory, None)
     for trekker in await trekkers(s, trajectory.id):
-        # The form is a Slack modal or a Teams card; a trekker on e-mail has no web form for
-        # it yet, so without an answer the evaluations go to the yes and maybe answers.
-        if reached_by(trekker) in ("slack", "teams"):
+        # The form is a Slack modal, a Teams card, or a personal web page linked from the mail.
+        if reached_by(trekker) is not None:
             await outbox.enqueue(
                 s, key=ask_key(session, trekker.id), op="direct", template="attendance_ask", data=data,
                 person=trekker, now=ctx.now(), not_before=ctx.send_time(trajectory.timezone),

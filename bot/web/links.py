@@ -1,8 +1,8 @@
 """Signed, expiring links to a person's own pages (``/p/<token>``).
 
 A link grants one person one purpose on one record (an invitation, a memo, a
-commitment, an evaluation prompt, a sign-off request; ``mine`` for the page "Wat
-wacht er op mij").  The token is signed with ``itsdangerous`` and carries its own
+commitment, an evaluation prompt, a sign-off request, a session whose attendance a
+trekker says; ``mine`` for the page "Wat wacht er op mij").  The token is signed with ``itsdangerous`` and carries its own
 expiry, checked against the bot's clock (time is injected; itsdangerous' own
 ``max_age`` reads the wall clock).  A token never holds an e-mail address.
 
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-PURPOSES = ("rsvp", "memo", "commitment", "evaluation", "signoff", "mine")
+PURPOSES = ("rsvp", "memo", "commitment", "evaluation", "signoff", "mine", "attendance")
 DEFAULT_VALID = timedelta(days=60)  # after the session or due date the link is about
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import lines
 from bot.i18n import Translator
+from bot.interactions import attendance as attendance_uc
 from bot.interactions import commitments as commitments_uc
 from bot.interactions import evaluations as evaluations_uc
 from bot.interactions import invitations as invitations_uc
@@ -162,6 +163,17 @@ async def start_signoff(a: Act) -> web.Response:
     return done(a, lines.signoff_started(a.tr, started).split("\n"))
 
 
+async def mark_attendance(a: Act) -> web.Response:
+    session_id = await answers.session_id(a.ctx, a.trajectory_id, a.field("sessie"))
+    present = a.fields("aanwezig")
+    try:
+        saved = await attendance_uc.record(a.ctx, a.user, attendance_uc.AttendanceForm(session_id or 0), present)
+    except Problems as problems:
+        vm = await answers.attendance_form(a.ctx, a.user, a.trajectory_id, a.field("sessie"))
+        return _again(a, "form_attendance.html", vm, problems, given={"aanwezig": present})
+    return done(a, [a.tr("attendance.saved", present=saved.present, invited=saved.invited, prompted=saved.prompted)])
+
+
 def _again(a: Act, template: str, vm: dict, problems: Problems, given: dict | None = None) -> web.Response:
     return html_page(template, a.tr.lang, status=422, form=vm, key=a.key, back=f"/dashboard/{a.key}", csrf=a.csrf,
                      timezone=a.timezone, given=given if given is not None else dict(a.form), problems=problems.texts(a.tr))
@@ -179,4 +191,5 @@ ACTIONS: dict[str, Action] = {
     "memo-versturen": memo_send,
     "fase": move_phase,
     "ondertekenen": start_signoff,
+    "aanwezigheid": mark_attendance,
 }

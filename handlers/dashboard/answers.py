@@ -1,11 +1,13 @@
 """What the dashboard says after an action: the chat's texts (``bot.lines`` and the
-``command.*`` / ``memo.*`` catalogs), and parsing the memo form into the use case's Draft."""
+``command.*`` / ``memo.*`` catalogs), parsing the memo form into the use case's Draft, and
+the "Wie was er?" form of a session named by its key."""
 
 from __future__ import annotations
 
 from bot import lines
 from bot.formatting import format_datetime
 from bot.i18n import Translator
+from bot.interactions import attendance as attendance_uc
 from bot.services import directory
 from bot.services.memo_drafts import Draft
 
@@ -48,6 +50,13 @@ async def session_id(ctx, trajectory_id: int, key: str) -> int | None:
     async with ctx.db.sessionmaker() as s:
         found = await directory.session_by_key(s, trajectory_id, key) if key else None
     return found.id if found is not None else None
+
+
+async def attendance_form(ctx, user, trajectory_id: int, key: str) -> dict:
+    """"Wie was er?" for the session ``key`` of this trajectory (the use case refuses the
+    rest), with the key for the form's hidden field."""
+    vm = await attendance_uc.open_form(ctx, user, await session_id(ctx, trajectory_id, key))
+    return {**vm, "session_key": key}
 
 
 def whole(raw) -> int | None:

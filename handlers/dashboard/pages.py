@@ -18,6 +18,7 @@ from bot.interactions import signoff as signoff_uc
 from bot.interactions.errors import Refused
 from bot.web import dashboard_auth as auth
 from bot.web import dashboard_data, dashboard_files
+from handlers.dashboard import answers
 from handlers.dashboard.render import download, html_page, refusal, told
 from handlers.dashboard.signin import ctx_of, current, not_signed_in
 
@@ -77,6 +78,7 @@ FORMS = {
     "memo": ("form_memo.html", lambda ctx, user, tid, q: _memo_form(ctx, user, tid, q.get("memo"))),
     "fase": ("form_phase.html", lambda ctx, user, tid, q: phases_uc.open_move(ctx, user, tid, q.get("naar"))),
     "ondertekenen": ("form_signoff.html", lambda ctx, user, tid, q: signoff_uc.start_form(ctx, user, tid)),
+    "aanwezigheid": ("form_attendance.html", lambda ctx, user, tid, q: answers.attendance_form(ctx, user, tid, q.get("sessie", ""))),
 }
 
 

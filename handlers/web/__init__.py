@@ -28,7 +28,7 @@ from aiohttp import web
 
 from bot.i18n import Translator
 from bot.interactions.errors import Problems, Refused
-from handlers.web import commitment, common, evaluation, memo, mine, rsvp, signoff
+from handlers.web import attendance, commitment, common, evaluation, memo, mine, rsvp, signoff
 from handlers.web.common import HEADERS, Page
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ PURPOSES = {
     "evaluation": evaluation,
     "signoff": signoff,
     "mine": mine,
+    "attendance": attendance,
 }
 
 

@@ -127,3 +127,33 @@ async def test_sign_in_see_the_picture_and_remind_in_a_real_browser(dash, driver
     await h.drain()
     assert len(await rows(dash, "rsvp_reminder")) == 6
     assert messages_containing(h.emu, h.uid(AMB_GGD), "we hebben nog geen antwoord van je")
+
+
+def mark_attendance(browser, link: str) -> dict:
+    """From the timeline to "Wie was er?", untick one yes-sayer by keyboard, save."""
+    from selenium.webdriver.common.keys import Keys
+
+    problems: dict[str, list] = {}
+    browser.get(link)
+    _press(browser, "form button[type=submit]")
+    _press(browser, "a[href$='/formulier/aanwezigheid?sessie=start']")
+    problems["attendance form"] = axe(browser)
+    ticked = browser.find_elements("css selector", "input[name=aanwezig]:checked")
+    browser.execute_script("arguments[0].focus()", ticked[0])
+    ticked[0].send_keys(Keys.SPACE)
+    _press(browser, "form[action$='/actie/aanwezigheid'] button[type=submit]")
+    problems["attendance saved"] = axe(browser)
+    return {"result": browser.find_element("tag name", "main").text, "problems": {k: v for k, v in problems.items() if v}}
+
+
+async def test_mark_attendance_in_a_real_browser(dash, driver):
+    from tests.conftest import local
+    from tests.e2e.flows import invite_and_answer
+
+    h = dash.h
+    await h.import_example()
+    await invite_and_answer(h, {AMB_GGD: "Ik kom", "ambassadeur@delinde.example": "Ik kom"})
+    h.clock.set(local(2027, 3, 9, 16, 30))
+    out = await asyncio.to_thread(mark_attendance, driver, await link_for(dash, TREKKER))
+    assert "Opgeslagen: 1 van de 6 genodigden waren er." in out["result"]
+    assert out["problems"] == {}, out["problems"]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot.models import EvaluationResponse, Invitation
 from bot.web.links import Grant
-from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, TREKKER
+from tests.e2e.conftest import AMB_GGD, AMB_LINDE, BESTUUR_LINDE, TREKKER, invitation_of
 from tests.browser import AXE_RUN, WCAG, chromium
 from tests.e2e.flows import invite_and_answer, to_prompt_time
 
@@ -132,6 +132,27 @@ async def test_the_evaluation_by_keyboard(site, browser):
     assert row.answers == {"waarde": 4, "doelen": "Ja", "risico": "Hitte in verpleeghuizen"}
 
 
+async def test_who_came_by_keyboard(site, browser):
+    from selenium.webdriver.common.keys import Keys
+
+    await invite_and_answer(site.h, {AMB_GGD: "Ik kom", AMB_LINDE: "Ik kan niet"})
+    await to_prompt_time(site.h)
+    session_id = (await invitation_of(site.h, "start", TREKKER)).session_id
+    await browser.open(site.base + await site.link(TREKKER, "attendance", session_id))
+    assert (await browser.title()).startswith("Wie was er bij Startbijeenkomst")
+    names = await browser.run(lambda: [e.text for e in browser.driver.find_elements("css selector", "fieldset label")])
+    linde = "present-" + str(names.index("Ambassadeur De Linde (Zorggroep De Linde)") + 1)
+    ggd = "present-" + str(names.index("Ambassadeur GGD (GGD Regio Voorbeeld)") + 1)
+    await browser.tab_to(ggd)
+    await browser.press(Keys.SPACE)  # GGD said yes but did not come
+    await browser.tab_to(linde)
+    await browser.press(Keys.SPACE)  # De Linde said no but came
+    await browser.press(Keys.ENTER)  # Enter in a form sends it
+    await browser.arrive("Opgeslagen")
+    assert (await invitation_of(site.h, "start", AMB_LINDE)).attended is True
+    assert (await invitation_of(site.h, "start", AMB_GGD)).attended is False
+
+
 async def pages_to_check(site) -> dict[str, str]:
     await site.send_memo()
     await site.start_signoff(deadline="2027-04-01")
@@ -148,6 +169,7 @@ async def pages_to_check(site) -> dict[str, str]:
         "commitment": await site.link(AMB_GGD, "commitment", await site.commitment("ggd-advies")),
         "evaluation": await site.link(AMB_GGD, "evaluation", await site.prompt(AMB_GGD)),
         "signoff": await site.link(BESTUUR_LINDE, "signoff", await site.signoff_request("linde")),
+        "attendance": await site.link(TREKKER, "attendance", (await invitation_of(site.h, "start", TREKKER)).session_id),
         "mine": await site.link(AMB_GGD, "mine", None),
         "confirmation": rsvp + "/klaar?v=yes",
         "refused (not yours)": await site.link(AMB_LINDE, "commitment", await site.commitment("ggd-advies")),

@@ -37,16 +37,15 @@ Builder = Callable[[dict, Translator], MailView]
 
 
 def _builders() -> dict[str, Builder]:
-    from bot.mail.views import commitments, evaluations, invitations, memos, reports, signoff
+    from bot.mail.views import attendance, commitments, evaluations, invitations, memos, reports, signoff
 
-    areas = (invitations, commitments, memos, evaluations, signoff, reports)
+    areas = (invitations, commitments, memos, evaluations, signoff, reports, attendance)
     return {name: builder for area in areas for name, builder in area.BUILDERS.items()}
 
 
 BUILDERS: dict[str, Builder] = _builders()
 
 # Templates that never reach a person by e-mail: posted in status channels only
-# (bot.services.channels.post), the "Wie was er?" form (chat only: bot.services.attendance),
-# or files (op "file", sent as an attachment).
-CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete", "attendance_ask"})
+# (bot.services.channels.post), or files (op "file", sent as an attachment).
+CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete"})
 FILES = frozenset({"file", "chart", "evaluation_export"})
