@@ -113,7 +113,7 @@ async def confirmation(request: web.Request) -> web.Response:
     done = PURPOSES[purpose].DONE
     key = f"web.done.{purpose}.{choice if choice in done else done[0]}"
     back = f"/p/{page.token}" if purpose != "evaluation" else None
-    return page.render("done.html", message=page.tr(key), back=back)
+    return page.render("done.html", message=page.say(page.tr(key)), back=back)
 
 
 async def stylesheet(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from bot.formatting import format_date, format_datetime
 from bot.i18n import TEMPLATES_DIR, Translator
 from bot.interactions.errors import Problems, Refused
 from bot.limits import storable
+from bot.mail import text as mailtext
 from bot.web import access
 from bot.web.access import LinkRefused, Visitor
 
@@ -75,7 +76,13 @@ class Page:
 
     @property
     def tr(self) -> Translator:
-        return Translator(self.lang)
+        """Marks the user values in a text, so that ``say`` strips only the template's
+        chat markup (``*bold*``) and never a name's own asterisks."""
+        return mailtext.translator(self.lang)
+
+    def say(self, text: str) -> str:
+        """A catalog text written for chat, as plain words for the page."""
+        return mailtext.plain(text)
 
     @property
     def record_id(self) -> int | None:
@@ -93,11 +100,11 @@ class Page:
         return access.link(self.ctx, self.visitor, purpose, record_id, anchor)
 
     def refused(self, refused: Refused) -> web.Response:
-        return self.render("refused.html", 403, message=refused.text(self.tr))
+        return self.render("refused.html", 403, message=self.say(refused.text(self.tr)))
 
     def problems(self, template: str, problems: Problems, **values) -> web.Response:
         """The form again, with each problem next to its field and what was typed."""
-        return self.render(template, 400, errors=problems.texts(self.tr), values=self.form, **values)
+        return self.render(template, 400, errors={k: self.say(v) for k, v in problems.texts(self.tr).items()}, values=self.form, **values)
 
     def done(self, choice: str) -> web.Response:
         """POST-redirect-GET: the confirmation page (a reload sends nothing again)."""
