@@ -23,6 +23,7 @@ from bot.interactions.errors import Problems, Refused
 from bot.limits import storable
 from bot.web import access
 from bot.web.access import LinkRefused, Visitor
+from handlers.dashboard.render import plain
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -93,7 +94,8 @@ class Page:
         return access.link(self.ctx, self.visitor, purpose, record_id, anchor)
 
     def refused(self, refused: Refused) -> web.Response:
-        return self.render("refused.html", 403, message=refused.text(self.tr))
+        """The use case's refusal (often a chat text: ``*bold*`` made plain)."""
+        return self.render("refused.html", 403, message=plain(refused.text(self.tr)))
 
     def problems(self, template: str, problems: Problems, **values) -> web.Response:
         """The form again, with each problem next to its field and what was typed."""

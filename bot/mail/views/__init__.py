@@ -37,9 +37,9 @@ Builder = Callable[[dict, Translator], MailView]
 
 
 def _builders() -> dict[str, Builder]:
-    from bot.mail.views import commitments, evaluations, invitations, memos, reports, signoff
+    from bot.mail.views import commitments, dashboard, evaluations, invitations, memos, reports, signoff
 
-    areas = (invitations, commitments, memos, evaluations, signoff, reports)
+    areas = (invitations, commitments, memos, evaluations, signoff, reports, dashboard)
     return {name: builder for area in areas for name, builder in area.BUILDERS.items()}
 
 
@@ -50,3 +50,6 @@ BUILDERS: dict[str, Builder] = _builders()
 # or files (op "file", sent as an attachment).
 CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete", "attendance_ask"})
 FILES = frozenset({"file", "chart", "evaluation_export"})
+# Templates that only ever go out by e-mail (queued with platform "email"): the dashboard
+# sign-in link asked for on the page "Wat wacht er op mij" (chat answers it in the chat).
+MAIL_ONLY = frozenset({"dashboard_link"})
