@@ -84,7 +84,6 @@ async def sign_in_link(ctx: Context, person: Person, platform: str | None = None
     """A one-time sign-in link for ``person`` (a trekker), valid 15 minutes.  ``platform``:
     where they asked from (slack, teams); anything else signs them in by e-mail address.
     Raises :class:`NotReady` without PUBLIC_URL or SECRET_KEY."""
-    _ready(ctx)
     async with ctx.db.transaction() as s:
         return _add_sign_in(ctx, s, person, platform)
 
@@ -105,7 +104,6 @@ def _link_vm(ctx: Context, s, trajectory: Trajectory, person: Person, platform: 
 async def link_for(ctx: Context, trajectory_id: int, user: User) -> dict:
     """The sign-in link for the trekker ``user`` of this trajectory, as the view-model
     ``{"trajectory": title, "url": link}``; Refused for anyone else."""
-    _ready(ctx)
     async with ctx.db.transaction() as s:
         trajectory, person = await _trekker(s, trajectory_id, user)
         return _link_vm(ctx, s, trajectory, person, user.platform)

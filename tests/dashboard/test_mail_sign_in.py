@@ -5,9 +5,13 @@ A participant sees no button and is refused; so is the trekker for another traje
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
-from bot.models import DashboardSignIn
+from bot.models import DashboardSignIn, Person
+from bot.web.links import Grant
 from tests.dashboard.helpers import PAGE, outbox_count, rows
 from tests.dashboard.mail_steps import (  # noqa: F401  (fixtures)
     extra_env, invited, mine_link, sign_in_link, sign_in_mails, smtp, trajectory_id, unknown_emails,
@@ -105,4 +109,16 @@ async def test_the_trekker_is_refused_for_another_trajectory_and_for_a_forged_fo
         assert "Op deze pagina kun je niets versturen." in refused or "Dit traject ken ik niet" in refused
     no_csrf = await web.post(mine, {"dashboard": str(await trajectory_id(dash))})
     assert no_csrf.status == 403
+    assert await outbox_count(dash) == before and await sign_ins(dash) == 0
+
+
+@pytest.mark.parametrize(("unknown_emails", "extra_env"), [(set(), {})])  # everyone on Slack, no SMTP_URL
+async def test_without_mail_the_button_says_so_and_sends_nothing(dash, web):
+    await dash.h.import_example()
+    async with dash.h.ctx.db.sessionmaker() as s:
+        trekker = (await s.execute(select(Person).where(Person.email == TREKKER))).scalar_one()
+    mine = dash.base + "/p/" + dash.h.ctx.links.token(Grant(trekker.id, "mine", None, dash.h.ctx.now() + timedelta(days=1)))
+    before = await outbox_count(dash)
+    status, refused = await press(web, mine, trekker.trajectory_id)
+    assert status == 403 and "De bot kan nu geen mail sturen. Vraag de beheerder om SMTP_URL in te stellen." in refused
     assert await outbox_count(dash) == before and await sign_ins(dash) == 0
