@@ -307,6 +307,14 @@ class LookupReport(TypedDict):
     still: list[str]
 
 
+class DashboardLink(TypedDict):
+    """``dashboard_auth.link_for`` / ``mail_link``: a trekker's one-time sign-in link
+    (the chat answer to ``dashboard``; by mail only, when asked for on "Wat wacht er op mij")."""
+
+    trajectory: str  # its title
+    url: str
+
+
 # -- the tables ---------------------------------------------------------------------
 
 VIEWMODELS: dict[str, type] = {
@@ -342,6 +350,7 @@ VIEWMODELS: dict[str, type] = {
     "attendance_ask": AttendanceAsk,
     "invite_report": InviteReport,
     "lookup_report": LookupReport,
+    "dashboard_link": DashboardLink,
 }
 
 # The current version of each template's view-model.  Raise a number when its keys change.

@@ -4,6 +4,9 @@
   minutes; only the token's SHA-256 is stored.  Opening it (GET) changes nothing (mail
   scanners open every link); the button on that page (POST) uses it up and starts a
   session.
+- A trekker on e-mail asks for the link on their page "Wat wacht er op mij"
+  (:func:`mail_link`): it goes out by mail at once, at most one per five minutes.  Until
+  the link is used or expired, its outbox row holds it (the row expires with the link).
 - A session lives in the database; the cookie holds its token (Secure, HttpOnly,
   SameSite=Lax).  It ends on sign-out or after 8 hours without a request.
 - The acting user is the trekker's person on the platform they asked from
@@ -21,6 +24,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot import identity, outbox
 from bot.context import Context
 from bot.identity import User
 from bot.models import DashboardSession, DashboardSignIn, Person, Trajectory
@@ -29,6 +33,7 @@ SIGN_IN_VALID = timedelta(minutes=15)
 IDLE = timedelta(hours=8)
 TOUCH_AFTER = timedelta(minutes=1)  # last_seen_at is written at most once a minute
 COOKIE = "dialoog_dashboard"
+MAIL_EVERY = timedelta(minutes=5)  # at most one sign-in mail per trekker and trajectory
 
 
 class NotReady(Exception):
@@ -54,32 +59,77 @@ def _platform(person: Person, platform: str | None) -> str:
     return platform if platform in ("slack", "teams") and user_of(person, platform).platform == platform else "email"
 
 
-async def sign_in_link(ctx: Context, person: Person, platform: str | None = None) -> str:
-    """A one-time sign-in link for ``person`` (a trekker), valid 15 minutes.  ``platform``:
-    where they asked from (slack, teams); anything else signs them in by e-mail address.
-    Raises :class:`NotReady` without PUBLIC_URL or SECRET_KEY."""
+def _ready(ctx: Context) -> str:
+    """PUBLIC_URL, or :class:`NotReady` when a setting the dashboard needs is missing."""
     base = ctx.settings.public_url
     if not base:
         raise NotReady("PUBLIC_URL")
     if ctx.links is None:
         raise NotReady("SECRET_KEY")
+    return base
+
+
+def _add_sign_in(ctx: Context, s, person: Person, platform: str | None) -> str:
+    base = _ready(ctx)
     token = secrets.token_urlsafe(32)
     now = ctx.now()
-    async with ctx.db.transaction() as s:
-        s.add(DashboardSignIn(
-            token_hash=_hash(token), person_id=person.id, platform=_platform(person, platform),
-            created_at=now, expires_at=now + SIGN_IN_VALID,
-        ))
+    s.add(DashboardSignIn(
+        token_hash=_hash(token), person_id=person.id, platform=_platform(person, platform),
+        created_at=now, expires_at=now + SIGN_IN_VALID,
+    ))
     return f"{base.rstrip('/')}/dashboard/in/{token}"
 
 
-async def link_for(ctx: Context, trajectory_id: int, user: User) -> str:
-    """The sign-in link for the trekker ``user`` of this trajectory; Refused for anyone else."""
+async def sign_in_link(ctx: Context, person: Person, platform: str | None = None) -> str:
+    """A one-time sign-in link for ``person`` (a trekker), valid 15 minutes.  ``platform``:
+    where they asked from (slack, teams); anything else signs them in by e-mail address.
+    Raises :class:`NotReady` without PUBLIC_URL or SECRET_KEY."""
+    async with ctx.db.transaction() as s:
+        return _add_sign_in(ctx, s, person, platform)
+
+
+async def _trekker(s, trajectory_id: int, user: User) -> tuple[Trajectory, Person]:
+    """The trajectory and its trekker ``user`` (``actors.trekker``: Refused for anyone else)."""
     from bot.interactions import actors
 
-    async with ctx.db.sessionmaker() as s:
-        person = await actors.trekker(s, await actors.trajectory(s, trajectory_id), user)
-    return await sign_in_link(ctx, person, user.platform)
+    trajectory = await actors.trajectory(s, trajectory_id)
+    return trajectory, await actors.trekker(s, trajectory, user)
+
+
+def _link_vm(ctx: Context, s, trajectory: Trajectory, person: Person, platform: str | None) -> dict:
+    """A new link's view-model (``viewmodels.DashboardLink``): the chat answer and the mail."""
+    return {"trajectory": trajectory.title, "url": _add_sign_in(ctx, s, person, platform)}
+
+
+async def link_for(ctx: Context, trajectory_id: int, user: User) -> dict:
+    """The sign-in link for the trekker ``user`` of this trajectory, as the view-model
+    ``{"trajectory": title, "url": link}``; Refused for anyone else."""
+    async with ctx.db.transaction() as s:
+        trajectory, person = await _trekker(s, trajectory_id, user)
+        return _link_vm(ctx, s, trajectory, person, user.platform)
+
+
+async def mail_link(ctx: Context, trajectory_id: int, user: User) -> bool:
+    """The sign-in link by e-mail, asked for on the page "Wat wacht er op mij": True when a
+    mail is on its way, False when one went out in this five-minute window (nothing new is
+    made: a button pressed ten times sends one mail).  Refused for anyone but a trekker;
+    :class:`NotReady` without PUBLIC_URL, SECRET_KEY or SMTP_URL."""
+    _ready(ctx)
+    if not identity.email_enabled():
+        raise NotReady("SMTP_URL")
+    now = ctx.now()
+    async with ctx.db.transaction() as s:
+        trajectory, person = await _trekker(s, trajectory_id, user)
+        key = f"dashboard-link:{trajectory.id}:{person.id}:{int(now.timestamp() // MAIL_EVERY.total_seconds())}"
+        if await outbox.find(s, key) is not None:
+            return False
+        await outbox.enqueue(
+            s, key=key, op="direct", template="dashboard_link", data=_link_vm(ctx, s, trajectory, person, "email"),
+            person=person, platform="email", target=person.email, expires_at=now + SIGN_IN_VALID,
+            at_once=True,  # the answer to the trekker's own request
+            now=now,
+        )
+    return True
 
 
 async def sign_in_state(ctx: Context, token: str) -> str:

@@ -11,11 +11,11 @@ from handlers import commands
 async def do_dashboard(call: commands.Call) -> None:
     trajectory = await commands.trajectory_for(call)
     try:
-        url = await auth.link_for(call.ctx, trajectory.id, call.user)
+        link = await auth.link_for(call.ctx, trajectory.id, call.user)
     except Refused as refused:
         await call.say_lines([refused.text(call.tr)])
         return
     except auth.NotReady as missing:
         await call.say(f"dashboard.command.no_{missing.setting.lower()}")
         return
-    await call.say("dashboard.command.link", trajectory=trajectory.title, url=url)
+    await call.say("dashboard.command.link", **link)

@@ -110,10 +110,11 @@ async def confirmation(request: web.Request) -> web.Response:
         return page
     purpose = page.visitor.grant.purpose
     choice = request.query.get("v", "")
-    done = PURPOSES[purpose].DONE
-    key = f"web.done.{purpose}.{choice if choice in done else done[0]}"
+    module = PURPOSES[purpose]
+    key = f"web.done.{purpose}.{choice if choice in module.DONE else module.DONE[0]}"
     back = f"/p/{page.token}" if purpose != "evaluation" else None
-    return page.render("done.html", message=page.say(page.tr(key)), back=back)
+    title = page.tr(getattr(module, "DONE_TITLE", "web.done.title"))
+    return page.render("done.html", message=page.say(page.tr(key)), back=back, title=page.say(title))
 
 
 async def stylesheet(request: web.Request) -> web.Response:

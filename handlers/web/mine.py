@@ -1,5 +1,7 @@
 """The page "Wat wacht er op mij": everything open for the person, as ``mijn`` shows it
-(``bot.services.overview``), each item linked to its own page."""
+(``bot.services.overview``), each item linked to its own page.  A trekker also finds a
+button per trajectory they lead that mails them a sign-in link for its dashboard
+(``dashboard_auth.mail_link``, the same trekker check as the chat command ``dashboard``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from aiohttp import web
 
 from bot.interactions.errors import Problems, Refused
 from bot.services.overview import my_overview
+from bot.web import dashboard_auth
 from handlers.web.common import Page
 
 CHOICES: tuple[str, ...] = ()
-DONE = ("none",)
+DONE = ("none", "dashboard", "dashboard_again")
+DONE_TITLE = "web.mine.dashboard.done_title"
 
 
 def _instant(raw: str) -> datetime:
@@ -41,7 +45,16 @@ async def show(page: Page, choice: str) -> web.Response:
 
 
 async def submit(page: Page) -> web.Response:
-    raise Refused("web.mine_no_form")
+    """The dashboard button: a sign-in link by mail, for a trekker of that trajectory only
+    (anyone else: ``command.not_trekker``, the chat command's refusal)."""
+    chosen = page.text("dashboard")
+    if not chosen.isdigit() or len(chosen) > 12:
+        raise Refused("web.mine_no_form")
+    try:
+        sent = await dashboard_auth.mail_link(page.ctx, int(chosen), page.visitor.user)
+    except dashboard_auth.NotReady as missing:
+        raise Refused(f"web.mine.dashboard.no_{missing.setting.lower()}") from None
+    return page.done("dashboard" if sent else "dashboard_again")
 
 
 async def again(page: Page, problems: Problems) -> web.Response:

@@ -41,18 +41,21 @@ def dashboard_host() -> str:
 
 
 @pytest.fixture
-async def dash(database_url, clock, dashboard_host):
+async def dash(database_url, clock, dashboard_host, unknown_emails, extra_env):
+    """``unknown_emails`` (not in Slack: on e-mail when SMTP_URL is in ``extra_env``) and
+    ``extra_env`` as for ``harness`` (tests/conftest.py)."""
     port = free_port()
     base = f"http://{dashboard_host}:{port}"
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
-        users = make_emulator_users(emu, people, set())
+        users = make_emulator_users(emu, people, unknown_emails)
         emu.add_channel("C0HITTEPLAN", "hitteplan", members=["UBOT"])
         emu.add_channel("C0NEERSLAG", "risicodialoog-neerslag", members=["UBOT"])
         env = {
             "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": emu.api_url,
             "DATABASE_URL": database_url, "SLACK_PROCESS_BEFORE_RESPONSE": "true", "QUIET_HOURS": "08:00-18:00",
             "PUBLIC_URL": base, "SECRET_KEY": SECRET, "SLACK_LOOKUP_PER_MINUTE": "600000",  # unpaced look-ups
+            **extra_env,
         }
         bot = bootstrap(load_settings(env), clock=clock)
         bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)

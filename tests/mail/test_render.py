@@ -42,6 +42,7 @@ def _sample(template: str) -> dict:
         "channel": "#x", "error": "not_in_channel", "request_id": 5, "link": "https://docs.example/akkoord", "deadline": "2027-06-01",
         "decision": "pending", "decided_by": None, "reason": None, "question": HOSTILE, "asker": "Jan", "invited": False,
         "sent": 2000, "failed": 1, "found": [HOSTILE], "not_found": ["Piet"], "still": [], "session_id": 8, "present": None,
+        "url": "https://dialoog.example/dashboard/in/abc",
     }
     if template == "evaluation_results":
         base["questions"] = [{"question": "Hoe was het?", "count": 4, "type": "text", "answers": [{"text": HOSTILE}]}]

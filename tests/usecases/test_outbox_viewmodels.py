@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from bot import outbox, viewmodels
 from bot.chat import OutMessage
+from bot.mail.views import BUILDERS as MAIL_BUILDERS
+from bot.mail.views import MAIL_ONLY
 from bot.interactions import invitations as uc
 from bot.models import OutboxMessage, Person, Session, Trajectory
 from bot.services import invitations
@@ -157,4 +159,5 @@ def test_every_rendered_template_has_a_view_model_and_every_message_view_model_a
     rendered = set(SLACK_BUILDERS) | set(TEAMS_BUILDERS)
     files = {"file", "chart", "evaluation_export"}
     assert rendered - set(viewmodels.VIEWMODELS) == set()
-    assert set(viewmodels.VIEWMODELS) - files == set(SLACK_BUILDERS) == set(TEAMS_BUILDERS)
+    assert set(viewmodels.VIEWMODELS) - files - MAIL_ONLY == set(SLACK_BUILDERS) == set(TEAMS_BUILDERS)
+    assert MAIL_ONLY <= set(MAIL_BUILDERS)

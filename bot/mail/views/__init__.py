@@ -37,9 +37,9 @@ Builder = Callable[[dict, Translator], MailView]
 
 
 def _builders() -> dict[str, Builder]:
-    from bot.mail.views import attendance, commitments, evaluations, invitations, memos, reports, signoff
+    from bot.mail.views import attendance, commitments, dashboard, evaluations, invitations, memos, reports, signoff
 
-    areas = (invitations, commitments, memos, evaluations, signoff, reports, attendance)
+    areas = (invitations, commitments, memos, evaluations, signoff, reports, attendance, dashboard)
     return {name: builder for area in areas for name, builder in area.BUILDERS.items()}
 
 
@@ -49,3 +49,6 @@ BUILDERS: dict[str, Builder] = _builders()
 # (bot.services.channels.post), or files (op "file", sent as an attachment).
 CHANNEL_ONLY = frozenset({"summary", "phase_announcement", "signoff_complete"})
 FILES = frozenset({"file", "chart", "evaluation_export"})
+# Templates that only ever go out by e-mail (queued with platform "email"): the dashboard
+# sign-in link asked for on the page "Wat wacht er op mij" (chat answers it in the chat).
+MAIL_ONLY = frozenset({"dashboard_link"})
