@@ -50,25 +50,30 @@ async def test_three_anonymous_answers_cannot_be_linked_to_anyone(harness, caplo
     await h.tick()
     await assert_unlinkable(h.ctx, ANSWERS, records)
     assert_no_trace_in_files(h.bot.settings.database_url, ANSWERS)
+    await assert_results_only_after_closing(h, ANSWERS, tmp_path)
 
+
+async def assert_results_only_after_closing(h, answers: dict[str, str], tmp_path) -> None:
+    """Three answers (rating 4) are in while the form is open: the trekker sees them in
+    Slack and the export only once it has closed; still nothing links them then."""
     # The trekker's screens: no average and no answers while it is open (from the threshold on).
     await h.command(TREKKER, "status")
     await h.command(TREKKER, "evaluatie start resultaten")
     await h.drain()
     shown = "\n".join(full_text(m) for m in bot_messages(h.emu, h.uid(TREKKER)))
-    assert not any(t in shown for t in ANSWERS.values())
+    assert not any(t in shown for t in answers.values())
     assert "zie je als hij sluit" in full_text(results_to(h)[-1])
     assert "gemiddeld 4,0" not in summary_line(h), "no average while it is open, even from the threshold on"
     r = await run_cli("export", "evaluations", "--session", "start", "--output", "-", env=harness_env(h), cwd=tmp_path)
-    assert r.code == 0 and not any(t in r.out for t in ANSWERS.values()) and "staat nog open" in r.err, r.both
+    assert r.code == 0 and not any(t in r.out for t in answers.values()) and "staat nog open" in r.err, r.both
 
     # Closed: the pool moved into the answers table; still nothing links them.
     await jump(h, local(2027, 3, 16, 16, 31))
     final = full_text(results_to(h)[-1])
-    assert all(t in final for t in ANSWERS.values())
+    assert all(t in final for t in answers.values())
     await h.command(TREKKER, "status")
     await h.drain()
     assert "gemiddeld 4,0" in summary_line(h)
     r = await run_cli("export", "evaluations", "--session", "start", "--output", "-", env=harness_env(h), cwd=tmp_path)
-    assert r.code == 0 and all(t in r.out for t in ANSWERS.values()), r.both
-    await assert_unlinkable(h.ctx, ANSWERS, [])
+    assert r.code == 0 and all(t in r.out for t in answers.values()), r.both
+    await assert_unlinkable(h.ctx, answers, [])

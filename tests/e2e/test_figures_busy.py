@@ -1,5 +1,5 @@
 """Issue 12, point 1: "bezig" is counted, in the summary text and in the chart's data,
-next to every other commitment status (Slack and Teams)."""
+next to every other commitment status (Slack and Teams; e-mail: test_mail_figures.py)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,11 @@ async def test_slack_summary_and_chart_count_busy(harness):
     await h.drv.click(h.uid(LINDE), reminder, text="Bezig")
     r = await h.drv.submit_view(h.uid(LINDE), values={"note": "Staat op de MT-agenda"})
     assert r.status == 200
+    await assert_slack_summary_counts_busy(h)
+
+
+async def assert_slack_summary_counts_busy(h) -> None:
+    """The trekker asks for the status in Slack on 31 March: De Linde's line and bar."""
     h.clock.set(local(2027, 3, 31, 10, 0))
     await h.command(TREKKER, "status")
     await h.drain()

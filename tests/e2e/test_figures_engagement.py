@@ -1,7 +1,8 @@
 """Issue 12, point 4: "Betrokken houden" flags an organisation only when it was asked
 something and has not reacted within 30 days, names what is waiting, never the
 trekker's own organisation, and marks an organisation that joined less than 30 days
-ago as "nieuw".  Five organisations in five states; Slack and Teams."""
+ago as "nieuw".  Five organisations in five states; Slack and Teams (e-mail:
+test_mail_figures.py)."""
 
 from __future__ import annotations
 
@@ -46,19 +47,28 @@ async def test_slack_five_organisations_exactly_two_flagged_one_new(harness):
     not flagged.  De Linde answered the invitation but never read the memo: flagged for
     the memo.  Thuiszorg did neither: flagged for both.  Welzijn joined on 20 February:
     "nieuw"."""
-    h = harness
+    async def react(h) -> None:
+        for email, answer in ((GGD, "Ik kom"), (LINDE, "Ik kan niet")):
+            message = next(m for m in h.emu.dm(h.uid(email)) if "Uitnodiging" in (m.text or ""))
+            await h.drv.click(h.uid(email), message, text=answer)
+        await h.drv.click(h.uid(GGD), memo_dms(h, GGD)[0], text="Gelezen")
+
+    await assert_two_flagged_one_new(harness, react)
+
+
+async def assert_two_flagged_one_new(h, react, file=lambda text: text) -> None:
+    """The five organisations' story; ``react(h)`` gives the reactions on 1 February
+    (GGD says yes and reads the memo, De Linde says no) on the platform under test;
+    ``file`` puts the people on that platform in the trajectory file."""
     h.clock.set(local(2027, 1, 4, 9, 0))  # the trajectory starts in January
-    await h.import_example(text=without_welzijn())
+    await h.import_example(text=file(without_welzijn()))
     h.clock.set(local(2027, 2, 1, 9, 0))  # the requests
     await h.command(TREKKER, "uitnodigen start")
     await h.drain()
-    for email, answer in ((GGD, "Ik kom"), (LINDE, "Ik kan niet")):
-        message = next(m for m in h.emu.dm(h.uid(email)) if "Uitnodiging" in (m.text or ""))
-        await h.drv.click(h.uid(email), message, text=answer)
     await send_memo(h, memo_title="Lees mij")
-    await h.drv.click(h.uid(GGD), memo_dms(h, GGD)[0], text="Gelezen")
+    await react(h)
     h.clock.set(local(2027, 2, 20, 10, 0))
-    await h.import_example()  # Stichting Welzijn joins
+    await h.import_example(text=file(dump(example_data())))  # Stichting Welzijn joins
     h.clock.set(local(2027, 3, 2, 10, 0))  # 29 days after the requests: nothing yet
     await h.command(TREKKER, "status")
     await h.drain()

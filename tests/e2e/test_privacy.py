@@ -33,6 +33,19 @@ async def figures(h, person_id: int) -> dict:
         }
 
 
+def assert_everything_of_linde(data: dict) -> None:
+    """The export after the privacy flow (``privacy_flow``, in chat or by e-mail)."""
+    assert data["person"]["email"] == AMB_LINDE and data["person"]["name"]
+    assert data["organisation"]["key"] == "linde"
+    assert {i["session"]: i["status"] for i in data["invitations"]}["start"] == "yes"
+    assert any(m["title"] == "Lees mij" and m["read_at"] for m in data["memos"])
+    [c] = [c for c in data["commitments"] if c["key"] == "protocol-linde"]
+    assert c["status"] == "busy" and any(e["note"] == NOTE and e["by_you"] for e in c["history"])
+    [ev] = data["evaluations"]
+    assert ev["answers"]["risico"] == ANSWER and not ev["anonymous"]
+    assert data["messages"] and all(m["key"] for m in data["messages"])
+
+
 async def test_export_gives_everything_and_erase_keeps_the_figures(harness, tmp_path):
     h = harness
     await whole_flow(h)
@@ -41,16 +54,8 @@ async def test_export_gives_everything_and_erase_keeps_the_figures(harness, tmp_
     r = await run_cli("privacy", "export", "--email", AMB_LINDE.upper(), "--out", str(out), env=env, cwd=tmp_path)
     assert r.code == 0, r.both
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["person"]["email"] == AMB_LINDE and data["person"]["name"]
-    assert data["organisation"]["key"] == "linde"
+    assert_everything_of_linde(data)
     assert data["platform_ids"]["slack_user_id"] == h.uid(AMB_LINDE)
-    assert {i["session"]: i["status"] for i in data["invitations"]}["start"] == "yes"
-    assert any(m["title"] == "Lees mij" and m["read_at"] for m in data["memos"])
-    [c] = [c for c in data["commitments"] if c["key"] == "protocol-linde"]
-    assert c["status"] == "busy" and any(e["note"] == NOTE and e["by_you"] for e in c["history"])
-    [ev] = data["evaluations"]
-    assert ev["answers"]["risico"] == ANSWER and not ev["anonymous"]
-    assert data["messages"] and all(m["key"] for m in data["messages"])
     assert "Uitnodigingen: " in r.out and "Afspraken: 1" in r.out and str(out) in r.out
     r = await run_cli("privacy", "export", "--email", AMB_LINDE, env=env, cwd=tmp_path)
     assert json.loads(r.out)["person"]["email"] == AMB_LINDE and "Uitnodigingen" in r.err

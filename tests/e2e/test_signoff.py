@@ -23,8 +23,10 @@ def requests_to(h, email: str) -> list:
     return [m for m in h.emu.dm(h.uid(email)) if "SOK hitte" in (m.text or "")]
 
 
-async def start_round(h, organisations=("Zorggroep De Linde", "Thuiszorg Aan Huis", "GGD Regio Voorbeeld"), deadline="2027-03-01"):
-    await h.import_example()
+async def start_round(h, organisations=("Zorggroep De Linde", "Thuiszorg Aan Huis", "GGD Regio Voorbeeld"), deadline="2027-03-01",
+                      text: str | None = None):
+    """Import (the example, or ``text``) and start a sign-off round from the Slack modal."""
+    await h.import_example(text=text)
     await h.command(TREKKER, "ondertekenen")
     view = h.emu.open_views(h.uid(TREKKER))[-1]
     r = await h.drv.submit_view(

@@ -14,7 +14,8 @@ from bot.models import Commitment, MemoRecipient, SignOffRequest
 from tests.e2e.conftest import AMB_GGD, BESTUUR_LINDE, TREKKER, bot_messages, full_text, invitation_of, reply_text
 from tests.e2e.flows import anonymous_hitteplan, to_prompt_time
 from tests.mail.fixtures import *  # noqa: F401,F403  (smtp, public_url, extra_env)
-from tests.mail.helpers import PUBLIC, links_of, token_and_choice
+from tests.e2e.mail_pages import links_by_purpose
+from tests.mail.helpers import PUBLIC, links_of
 from tests.web.conftest import text_of
 
 ON_MAIL = {AMB_GGD, BESTUUR_LINDE}
@@ -23,16 +24,6 @@ ON_MAIL = {AMB_GGD, BESTUUR_LINDE}
 @pytest.fixture
 def unknown_emails():
     return set(ON_MAIL)
-
-
-def links_by_purpose(site, mail) -> dict[tuple[str, str | None], str]:
-    """(purpose, choice) -> the page's path, for every personal link in the mail."""
-    found = {}
-    for url in links_of(mail):
-        token, choice = token_and_choice(url)
-        grant = site.ctx.links.read(token, site.ctx.now())
-        found[(grant.purpose, choice)] = url.replace("&amp;", "&")[len(PUBLIC):]
-    return found
 
 
 async def scanned(site, mails) -> None:
@@ -68,7 +59,7 @@ async def test_from_the_mails_to_the_recorded_answers(site, smtp):
 
     # The invitation: "Ik kom" from the mail preselects, the page records, the trekker counts it.
     invitation = next(m for m in ggd if str(m["Subject"]).startswith("Uitnodiging"))
-    links = links_by_purpose(site, invitation)
+    links = links_by_purpose(site.ctx, invitation)
     assert {("rsvp", "yes"), ("rsvp", "no"), ("rsvp", "maybe"), ("rsvp", "delegated"), ("mine", None)} <= set(links)
     page = await site.get(links[("rsvp", "yes")].split("?")[0], choice="yes")
     assert 'value="yes" checked' in page.text
@@ -77,29 +68,29 @@ async def test_from_the_mails_to_the_recorded_answers(site, smtp):
     assert "Komt: *1*" in reply_text(h, await h.command(TREKKER, "status start"))
 
     # The memo: read.
-    memo = next(links_by_purpose(site, m)[("memo", None)] for m in ggd if ("memo", None) in links_by_purpose(site, m))
+    memo = next(links_by_purpose(site.ctx, m)[("memo", None)] for m in ggd if ("memo", None) in links_by_purpose(site.ctx, m))
     await answer(site, memo, {})
     async with site.ctx.db.sessionmaker() as s:
         [read] = (await s.execute(select(MemoRecipient.read_at).where(MemoRecipient.person_id == (await site.person(AMB_GGD)).id))).scalars().all()
     assert read is not None
 
     # The commitment reminder: done.
-    done = next(links_by_purpose(site, m)[("commitment", "done")] for m in ggd if ("commitment", "done") in links_by_purpose(site, m))
+    done = next(links_by_purpose(site.ctx, m)[("commitment", "done")] for m in ggd if ("commitment", "done") in links_by_purpose(site.ctx, m))
     await answer(site, done, {"to": "done"})
     async with site.ctx.db.sessionmaker() as s:
         assert (await s.execute(select(Commitment.status).where(Commitment.key == "ggd-advies"))).scalar_one() == "done"
 
     # The sign-off request: agreed.
-    agree = next(links_by_purpose(site, m)[("signoff", "agree")] for m in board if ("signoff", "agree") in links_by_purpose(site, m))
+    agree = next(links_by_purpose(site.ctx, m)[("signoff", "agree")] for m in board if ("signoff", "agree") in links_by_purpose(site.ctx, m))
     await answer(site, agree, {"decision": "agree"})
     async with site.ctx.db.sessionmaker() as s:
         assert (await s.get(SignOffRequest, await site.signoff_request("linde"))).decision == "agreed"
 
     # The evaluation after the session (anonymous): submitted, linked to nobody.
     await to_prompt_time(h)
-    prompt = next(m for m in smtp.to(AMB_GGD) if ("evaluation", None) in links_by_purpose(site, m))
+    prompt = next(m for m in smtp.to(AMB_GGD) if ("evaluation", None) in links_by_purpose(site.ctx, m))
     await scanned(site, [prompt])
-    await answer(site, links_by_purpose(site, prompt)[("evaluation", None)],
+    await answer(site, links_by_purpose(site.ctx, prompt)[("evaluation", None)],
                  {"answer:waarde": "5", "answer:doelen": "Ja", "answer:risico": "Hitte in de wijk 9c1"})
     # Anonymous: in the pool without person or time until a batch moves it (evaluation_answers).
     holding = sorted(name for name, rows in (await site.dump()).items() if "Hitte in de wijk 9c1" in repr(rows))
@@ -111,12 +102,12 @@ async def test_a_new_colleague_sent_from_the_page_gets_the_invitation_by_mail(si
     await h.command(TREKKER, "uitnodigen start")
     await h.drain()
     [invitation] = smtp.to(AMB_GGD)
-    delegated = links_by_purpose(site, invitation)[("rsvp", "delegated")]
+    delegated = links_by_purpose(site.ctx, invitation)[("rsvp", "delegated")]
     form = {"answer": "delegated", "colleague": "new", "colleague_name": "Nieuwe Collega", "colleague_email": "nieuw@ggd.example"}
     assert "Je collega krijgt de uitnodiging." in await answer(site, delegated, form)
     await h.drain()
     [theirs] = smtp.to("nieuw@ggd.example")
     assert str(theirs["Subject"]).startswith("Uitnodiging: Startbijeenkomst")
-    assert ("rsvp", "yes") in links_by_purpose(site, theirs)
+    assert ("rsvp", "yes") in links_by_purpose(site.ctx, theirs)
     notice = full_text(bot_messages(h.emu, h.uid(TREKKER))[-1])
     assert "Nieuwe Collega" in notice and "Deze collega heeft de uitnodiging van ons gekregen." in notice
