@@ -11,7 +11,6 @@ from aiohttp import web
 from bot.app import Bot, bootstrap, web_app
 from bot.i18n import t
 from bot.settings import Settings
-from bot.web.access_log import MaskedAccessLogger
 
 log = logging.getLogger("dialoogbot")
 
@@ -60,7 +59,7 @@ async def serve(settings: Settings, lang: str = "nl") -> None:
     await check_mail(bot, lang)
     app = web_app(bot)
     bot.slack_state = slack_state
-    runner = web.AppRunner(app, access_log_class=MaskedAccessLogger)
+    runner = web.AppRunner(app)  # its access log goes through bot.privacy.logs.RedactTokens
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()

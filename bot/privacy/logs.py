@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 
-# /ics/<token>.ics and /p/<token>/...: the token is the key to the page.
-_SECRET_PATHS = re.compile(r"(/(?:ics|p)/)[^\s/\"?]+")
+# /ics/<token>.ics, /dashboard/ics/<token>.ics, /p/<token>/... and /dashboard/in/<token>:
+# the token is the key to the page (or to a dashboard session).
+_SECRET_PATHS = re.compile(r"(/(?:ics|p|dashboard/in)/)[^\s/\"?]+")
 _QUIET = ("microsoft_agents", "msal")
 
 
@@ -20,7 +21,7 @@ def redact(text: str) -> str:
 
 
 class RedactTokens(logging.Filter):
-    """Removes the token from every logged ``/ics/...`` and ``/p/...`` path."""
+    """Removes the token from every logged secret path (``/ics/...``, ``/p/...``, ``/dashboard/in/...``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and record.args:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -29,7 +31,8 @@ async def test_the_link_signs_in_with_a_safe_cookie_and_shows_the_page(dash, web
     assert "Trekker Gemeente" in page.text
 
 
-async def test_opening_the_link_changes_nothing_and_it_works_once(dash, web):
+async def test_opening_the_link_changes_nothing_and_it_works_once(dash, web, caplog):
+    caplog.set_level(logging.INFO)  # before the first request: aiohttp decides per connection whether to log access
     await dash.h.import_example()
     link = await link_for(dash, TREKKER)
     first = await web.get(link)
@@ -42,6 +45,10 @@ async def test_opening_the_link_changes_nothing_and_it_works_once(dash, web):
     assert reused.status == 403 and "al gebruikt" in reused.text
     replay = await web.post(link, {"csrf": first.csrf})
     assert replay.status == 403 and web.cookie is None
+    # The access log shows the sign-in path, never its token (a credential for 15 minutes).
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any("/dashboard/in/" in line for line in access) and not any(token in line for line in access)
 
 
 async def test_an_expired_link_is_refused(dash, web):
