@@ -83,6 +83,8 @@ async def do_koppel(ctx: Context, chat, call: commands.Call, context: TurnContex
     result = await people.link_channel(ctx, chat, trajectory, context.activity)
     key = "teams.koppel_done" if result.newly_linked_channel else "teams.koppel_again"
     lines = [call.tr(key, trajectory=trajectory.title, count=len(result.linked))]
+    if result.waiting:
+        lines.append(call.tr("teams.koppel_waiting", names=", ".join(result.waiting)))
     if result.unreachable:
         lines.append(call.tr("teams.koppel_unreachable", names=", ".join(result.unreachable)))
     await call.say_lines(lines)
