@@ -124,6 +124,8 @@ async def link_members(db: Database, members: list[dict], service_url: str | Non
     for member in by_id.values():
         for email in emails_of(member):
             by_email.setdefault(email, member)
+    if not by_id:
+        return []
     linked = []
     async with db.transaction() as s:
         for person in await _candidates(s, list(by_id), list(by_email), trajectory_id):
