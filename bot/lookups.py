@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Person, ScheduledTask, Trajectory
+from bot.people_port import PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,11 @@ async def retry(ctx: Context, trajectory_id: int, attempt: int) -> None:
     trekkers hear what came of it once nobody is left to retry there, or after the last try."""
     last = attempt + 1 >= len(RETRY_AFTER)
     for platform, again in ctx.relookups.items():
-        outcome = await again(trajectory_id)
+        try:
+            outcome = await again(trajectory_id)
+        except PlatformUnavailable as exc:  # the platform itself is away: the next try looks again
+            log.warning("looking people up again stopped: %s %s", platform, exc.reason)
+            continue
         if outcome.still and not last:
             continue  # the next try is planned already (``_start``)
         await _tell(ctx, trajectory_id, platform, outcome)
