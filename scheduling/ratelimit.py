@@ -134,8 +134,8 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 async def paced_retry(pacer: Pacer, name: str, call, *, attempts: int = ATTEMPTS, backoff=BACKOFF,
                       fatal=lambda exc: False, sleep=asyncio.sleep):
     """``await call()`` paced as ``name``, tried again on a transient ``ChatError``: a 429
-    after its Retry-After (resting the method when 429s come in a run), anything else
-    (5xx, a reset connection, a timeout) after a growing pause.  A permanent error, a
+    after its Retry-After (every call of ``name`` waits), anything else (5xx, a reset
+    connection, a timeout) after a growing pause.  A permanent error, a
     ``fatal`` one, or the last transient one is raised."""
     from bot.chat import ChatError
 
@@ -147,8 +147,9 @@ async def paced_retry(pacer: Pacer, name: str, call, *, attempts: int = ATTEMPTS
             if exc.permanent or fatal(exc) or attempt == attempts - 1:
                 raise
             if exc.retry_after is not None:
-                pacer.rate_limited(name, None, exc.retry_after)
-                await sleep(exc.retry_after)
+                # A look-up method's limit holds for the whole workspace (tenant): every
+                # call of it waits out the Retry-After, and the bucket then fills from empty.
+                pacer.pause(name, exc.retry_after)
             else:
                 await sleep(backoff[min(attempt, len(backoff) - 1)])
             continue
