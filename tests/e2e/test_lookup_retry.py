@@ -45,6 +45,21 @@ async def retry_after(h, **delta: float) -> None:
     await h.drain()
 
 
+async def test_a_storm_of_429s_5xx_and_resets_during_the_import_drops_nobody(harness):
+    h = harness
+    h.emu.set_random_faults("users.lookupByEmail", p_ratelimit=0.2, p_server_error=0.1, p_reset_before=0.1, seed=7)
+    h.ctx.finders["slack"].sleep = _no_pause  # the 5xx pauses; a 429 still waits its Retry-After
+    report = await h.import_example()
+    statuses = [c.status for c in h.emu.calls_to("users.lookupByEmail")]
+    assert 429 in statuses and 500 in statuses and 0 in statuses, statuses  # 0: the connection was reset
+    assert report.unresolved == []
+    assert [email for _, email in report.unreachable] == [WELZIJN]  # Slack said users_not_found
+    for email in h.users:
+        found = await person(h, email)
+        assert found is None or found.slack_user_id == h.uid(email)
+    assert await open_retries(h) == []
+
+
 async def test_a_lookup_that_keeps_failing_is_retried_later_and_the_trekker_told(harness):
     h = harness
     h.emu.lookup_fails(COLLEGA, times=ATTEMPTS)  # every try of the import gets a 429
