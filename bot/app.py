@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import identity
+from bot import identity, lookups
 from bot.privacy import logs as privacy_logs
 from bot.chat import Chat
 from bot.clock import Clock, ManualClock, SystemClock
@@ -106,6 +107,11 @@ def bootstrap(
     identity.use_email("email" in chats)
     if "slack" in chats:  # Teams links people from the roster and on first contact (bot.teams.people)
         ctx.finders["slack"] = SlackPeopleFinder(chats["slack"], pacer_for(settings.slack_lookup_per_minute))
+        ctx.relookups["slack"] = partial(lookups.retry_slack, ctx)
+    if hasattr(chats.get("teams"), "roster"):  # the roster is read again for people it left out
+        from bot.teams.relookup import retry_teams
+
+        ctx.relookups["teams"] = partial(retry_teams, ctx, chats["teams"])
     dispatcher = Dispatcher(db, chats, ctx.clock, build_pacer(settings, db), settings.dispatch_concurrency)
     ctx.wake_dispatcher = dispatcher.wake
     dispatcher.window.window = settings.sending_window  # checked again at send time
@@ -119,8 +125,6 @@ def bootstrap(
 
 def build_mail(settings: Settings, ctx: Context):
     """The e-mail chat (SMTP); personal links signed with SECRET_KEY or the kept key."""
-    from functools import partial
-
     from bot.mail.chat import MailChat
     from bot.mail.lookup import Lookup, link_signer
 
@@ -129,8 +133,6 @@ def build_mail(settings: Settings, ctx: Context):
 
 def build_teams(settings: Settings, ctx: Context, tokens=None):
     """Teams at /api/messages (Agents SDK) and the Teams chat for the outbox."""
-    from functools import partial
-
     from bot.teams import people
     from bot.teams.agent import build_teams_app
     from bot.teams.auth import auth_configuration, host_validator, token_source, warn_if_anonymous

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Awaitable, Callable
 
 from bot.chat import Chat
 from bot.clock import Clock
@@ -23,6 +23,9 @@ class Context:
     clock: Clock
     chats: dict[str, Chat] = field(default_factory=dict)
     finders: dict[str, PeopleFinder] = field(default_factory=dict)  # platform -> "find this person"
+    # platform -> "look again for the trajectory's people whose look-up failed for now"
+    # (trajectory id -> bot.lookups.Outcome; the lookup_retry task calls them)
+    relookups: dict[str, Callable[[int], Awaitable[Any]]] = field(default_factory=dict)
     wake_dispatcher: Callable[[], None] = lambda: None
     languages: object = None  # bot.languages.LanguageCache: who reads which language (bootstrap)
     links: LinkSigner | None = None  # signs personal links to /p/<token> pages (bootstrap)

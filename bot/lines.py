@@ -192,12 +192,14 @@ def invite_report(tr: Translator, vm: dict, names: str) -> list[str]:
 
 
 def lookup_report(tr: Translator, vm: dict, names) -> list[str]:
-    """The trekkers' message after the bot looked people up again (``bot.lookups``);
+    """The trekkers' message after the bot looked people up again (``bot.lookups``), in
+    Slack or (``platform: teams``) in the team roster;
     ``names(list)``: the platform's way to join names."""
-    lines = [tr("command.lookup_report.header", trajectory=vm["trajectory"])]
+    base = "command.lookup_report_teams" if vm.get("platform") == "teams" else "command.lookup_report"
+    lines = [tr(f"{base}.header", trajectory=vm["trajectory"])]
     for part in ("found", "not_found", "still"):
         if vm[part]:
-            lines.append(tr(f"command.lookup_report.{part}", names=names(vm[part])))
+            lines.append(tr(f"{base}.{part}", names=names(vm[part])))
     return lines
 
 

@@ -3,9 +3,11 @@
 A look-up that failed for now (rate limit, Slack hiccup; the finder already paced and
 retried it) is no "not found": the person keeps ``lookup_error`` = the reason, the
 import says so, and a ``lookup_retry`` task makes the bot look them up again later
-(with growing pauses).  When nobody is left to retry, or after the last try, the
-trekkers get one message: who was found after all, who is not in Slack, who still
-could not be looked up.
+(with growing pauses).  The same task reads a Teams roster again that ``koppel`` could
+not read to its end (``bot.teams.relookup``): every platform that can look again is in
+``ctx.relookups``.  When nobody is left to retry on a platform, or after the last try,
+the trekkers get one message per platform: who was found after all, who is not there,
+who still could not be looked up.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.chat import ChatError
 from bot.context import Context
 from bot.models import Person, ScheduledTask, Trajectory
+from bot.people_port import PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +61,25 @@ async def lookup_people(ctx: Context, tf, known: dict[str, str | None], progress
 
 
 async def schedule_retry(s: AsyncSession, ctx: Context, trajectory_id: int, attempt: int = 0) -> None:
+    """Plan try ``attempt``; a first try is not planned twice (an import and a ``koppel``
+    that both left people unresolved share one series of tries)."""
+    if attempt == 0:
+        open_task = select(ScheduledTask.id).where(
+            ScheduledTask.kind == TASK, ScheduledTask.ref_id == trajectory_id, ScheduledTask.done_at.is_(None)
+        )
+        if (await s.execute(open_task.limit(1))).first() is not None:
+            return
     due = ctx.now() + RETRY_AFTER[attempt]
     s.add(ScheduledTask(key=f"{TASK}:{trajectory_id}:{attempt}:{due.isoformat()}", kind=TASK, ref_id=trajectory_id, due_at=due))
+
+
+@dataclass
+class Outcome:
+    """What one platform's new look-up came to (names of people)."""
+
+    found: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    still: list[str] = field(default_factory=list)  # failed for now again
 
 
 def _pending(trajectory_id: int):
@@ -72,15 +92,13 @@ def _pending(trajectory_id: int):
     )
 
 
-async def retry(ctx: Context, trajectory_id: int, attempt: int) -> None:
-    """Look up the people whose look-up failed for now; tell the trekkers when done."""
+async def retry_slack(ctx: Context, trajectory_id: int) -> Outcome:
+    """Look up in Slack the people whose look-up failed for now (``ctx.relookups["slack"]``)."""
     finder = ctx.finders.get("slack")
     if finder is None:
-        return
+        return Outcome()
     async with ctx.db.sessionmaker() as s:
         people = [(p.id, p.email) for p in (await s.execute(_pending(trajectory_id))).scalars()]
-    if not people:
-        return
     results: dict[int, tuple[str | None, str | None]] = {}  # id -> (slack id, lookup_error)
     for person_id, email in people:
         try:
@@ -88,29 +106,45 @@ async def retry(ctx: Context, trajectory_id: int, attempt: int) -> None:
             results[person_id] = (user_id, None if user_id else NOT_FOUND)
         except ChatError as exc:
             results[person_id] = (None, NOT_FOUND if exc.permanent else exc.code)
+    if not results:
+        return Outcome()
     async with ctx.db.transaction() as s:
-        trajectory = await s.get(Trajectory, trajectory_id)
         rows = {p.id: p for p in (await s.execute(_pending(trajectory_id))).scalars()}
         for person_id, (user_id, error) in results.items():
             if person_id in rows:
                 rows[person_id].slack_user_id, rows[person_id].lookup_error = user_id, error
-        still = [p.name for p in rows.values() if p.lookup_error not in (None, NOT_FOUND)]
-        if still and attempt + 1 < len(RETRY_AFTER):
-            return  # the next try is planned already (``_start``)
-        await _tell(s, ctx, trajectory, rows.values(), still)
+        return Outcome(
+            found=sorted(p.name for p in rows.values() if p.slack_user_id),
+            not_found=sorted(p.name for p in rows.values() if p.lookup_error == NOT_FOUND),
+            still=sorted(p.name for p in rows.values() if p.lookup_error not in (None, NOT_FOUND)),
+        )
 
 
-async def _tell(s: AsyncSession, ctx: Context, trajectory: Trajectory, rows, still: list[str]) -> None:
+async def retry(ctx: Context, trajectory_id: int, attempt: int) -> None:
+    """Look up again, on every platform, the people whose look-up failed for now; the
+    trekkers hear what came of it once nobody is left to retry there, or after the last try."""
+    last = attempt + 1 >= len(RETRY_AFTER)
+    for platform, again in ctx.relookups.items():
+        try:
+            outcome = await again(trajectory_id)
+        except PlatformUnavailable as exc:  # the platform itself is away: the next try looks again
+            log.warning("looking people up again stopped: %s %s", platform, exc.reason)
+            continue
+        if outcome.still and not last:
+            continue  # the next try is planned already (``_start``)
+        await _tell(ctx, trajectory_id, platform, outcome)
+
+
+async def _tell(ctx: Context, trajectory_id: int, platform: str, outcome: Outcome) -> None:
     from bot.services.notify import tell_trekkers
 
-    data = {
-        "trajectory": trajectory.title,
-        "found": sorted(p.name for p in rows if p.slack_user_id),
-        "not_found": sorted(p.name for p in rows if p.lookup_error == NOT_FOUND),
-        "still": sorted(still),
-    }
-    if any(data[k] for k in ("found", "not_found", "still")):
-        key = f"{TASK}:{trajectory.id}:{ctx.now().isoformat()}"
+    if not (outcome.found or outcome.not_found or outcome.still):
+        return
+    async with ctx.db.transaction() as s:
+        trajectory = await s.get(Trajectory, trajectory_id)
+        data = {"trajectory": trajectory.title, "platform": platform, "found": sorted(outcome.found),
+                "not_found": sorted(outcome.not_found), "still": sorted(outcome.still)}
+        key = f"{TASK}:{trajectory.id}:{platform}:{ctx.now().isoformat()}"
         await tell_trekkers(s, ctx, trajectory, key=key, template="lookup_report", data=data)
 
 

@@ -299,12 +299,13 @@ class InviteReport(TypedDict):
 
 
 class LookupReport(TypedDict):
-    """``lookups._tell``: people looked up again in Slack."""
+    """``lookups._tell``: people looked up again in Slack or the Teams roster."""
 
     trajectory: str
     found: list[str]
     not_found: list[str]
     still: list[str]
+    platform: NotRequired[str]  # slack (when absent) | teams
 
 
 class DashboardLink(TypedDict):

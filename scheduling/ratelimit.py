@@ -123,3 +123,36 @@ class Pacer:
             # a token for a call it turns away), so its token goes back to the others.
             self.bucket(name).refund()
         self._streak[name] = streak
+
+
+# A look-up (users.lookupByEmail, a page of the Teams roster) tried again after a
+# transient error: this often, with these pauses (seconds) when no Retry-After came.
+ATTEMPTS = 6  # the waits between them add up to about a minute
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+async def paced_retry(pacer: Pacer, name: str, call, *, attempts: int = ATTEMPTS, backoff=BACKOFF,
+                      fatal=lambda exc: False, sleep=asyncio.sleep):
+    """``await call()`` paced as ``name``, tried again on a transient ``ChatError``: a 429
+    after its Retry-After (every call of ``name`` waits), anything else (5xx, a reset
+    connection, a timeout) after a growing pause.  A permanent error, a
+    ``fatal`` one, or the last transient one is raised."""
+    from bot.chat import ChatError
+
+    for attempt in range(attempts):
+        await pacer.acquire(name, None)
+        try:
+            result = await call()
+        except ChatError as exc:
+            if exc.permanent or fatal(exc) or attempt == attempts - 1:
+                raise
+            if exc.retry_after is not None:
+                # A look-up method's limit holds for the whole workspace (tenant): every
+                # call of it waits out the Retry-After, and the bucket then fills from empty.
+                pacer.pause(name, exc.retry_after)
+            else:
+                await sleep(backoff[min(attempt, len(backoff) - 1)])
+            continue
+        pacer.succeeded(name)
+        return result
+    raise AssertionError("unreachable")  # the loop returns or raises

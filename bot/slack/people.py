@@ -10,16 +10,15 @@ definite ``users_not_found``.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Awaitable, Callable
 
 from bot.chat import Chat, ChatError
 from bot.people_port import PlatformUnavailable
 from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
-from scheduling.ratelimit import Pacer
+from scheduling.ratelimit import Pacer, paced_retry
 
 METHOD = "slack:lookup"
-ATTEMPTS = 6  # per person; the waits between them add up to about a minute
-BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)  # seconds after a transient error
 
 
 def pacer_for(per_minute: float) -> Pacer:
@@ -39,24 +38,13 @@ class SlackPeopleFinder:
 
         PlatformUnavailable when Slack refused the token or could not be reached;
         ChatError (not permanent) when this look-up kept failing: unknown, not "not found"."""
-        for attempt in range(ATTEMPTS):
-            await self.pacer.acquire(METHOD, None)
-            try:
-                found = await self.chat.lookup_user(email)
-            except ChatError as exc:
-                if exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE:
-                    raise PlatformUnavailable("slack", exc.code, refused=exc.code in TOKEN_REFUSED) from exc
-                if exc.permanent or attempt == ATTEMPTS - 1:
-                    raise
-                await self._wait(exc, attempt)
-                continue
-            self.pacer.succeeded(METHOD)
-            return found
-        raise AssertionError("unreachable")  # the loop returns or raises
+        try:
+            return await paced_retry(self.pacer, METHOD, partial(self.chat.lookup_user, email), fatal=_platform_down, sleep=self.sleep)
+        except ChatError as exc:
+            if _platform_down(exc):
+                raise PlatformUnavailable("slack", exc.code, refused=exc.code in TOKEN_REFUSED) from exc
+            raise
 
-    async def _wait(self, exc: ChatError, attempt: int) -> None:
-        if exc.retry_after is not None:  # a 429: honour Retry-After
-            self.pacer.rate_limited(METHOD, None, exc.retry_after)
-            await self.sleep(exc.retry_after)
-        else:
-            await self.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+
+def _platform_down(exc: ChatError) -> bool:
+    return exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE

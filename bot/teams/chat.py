@@ -19,6 +19,7 @@ import json
 import logging
 import mimetypes
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
 
 import aiohttp
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationParameters
@@ -26,6 +27,7 @@ from microsoft_agents.activity import Activity, Attachment, ChannelAccount, Conv
 from bot.chat import ChatError, FileUpload, MessageRef, OutMessage
 from bot.teams.auth import TokenSource, no_token
 from bot.teams.cards import attachment, render
+from bot.teams.roster import Roster
 
 log = logging.getLogger("dialoogbot.teams")
 
@@ -148,6 +150,7 @@ class TeamsChat:
         self._service_urls: dict[str, str] = {}
         self._personal: dict[str, str] = {}  # user id -> 1:1 conversation id
         self._http: aiohttp.ClientSession | None = None
+        self.roster = Roster(self)  # the roster calls, paced and retried
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -286,10 +289,15 @@ class TeamsChat:
 
     # -- roster -------------------------------------------------------------------
 
-    async def members(self, conversation_id: str, service_url: str | None = None) -> list[dict]:
-        """The members of a team or chat (id, aadObjectId, email, userPrincipalName, name)."""
-        response = await self._request("GET", service_url or self.service_url(conversation_id), f"v3/conversations/{conversation_id}/members", "members")
-        return list(response) if isinstance(response, list) else list(response.get("members") or [])
+    async def members_page(self, conversation_id: str, service_url: str | None = None,
+                           continuation: str | None = None, size: int = 500) -> tuple[list[dict], str | None]:
+        """One page of a team's or chat's members (id, aadObjectId, email,
+        userPrincipalName, name) and the token of the next page (None: the last).
+        The paged call: Teams retires the unpaged ``.../members``."""
+        query = urlencode({"pageSize": size, **({"continuationToken": continuation} if continuation else {})})
+        path = f"v3/conversations/{conversation_id}/pagedmembers?{query}"
+        response = await self._request("GET", service_url or self.service_url(conversation_id), path, "members")
+        return list(response.get("members") or []), response.get("continuationToken") or None
 
     async def member(self, conversation_id: str, user_id: str, service_url: str | None = None) -> dict | None:
         try:

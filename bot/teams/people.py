@@ -13,8 +13,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from bot import lookups
 from bot.chat import ChatError
 from bot.context import Context
 from bot.db import Database
@@ -108,31 +109,90 @@ async def known(db: Database, user_id: str) -> bool:
 async def link_member(db: Database, member: dict, service_url: str | None, tenant_id: str | None,
                       conversation_id: str | None = None, trajectory_id: int | None = None) -> list[Person]:
     """Link every person row (all trajectories, or one) whose e-mail is this member's."""
-    emails = emails_of(member)
-    user_id = member.get("id")
-    if not user_id:
+    return await link_members(db, [member], service_url, tenant_id, conversation_id, trajectory_id)
+
+
+LINK_CHUNK = 400  # members per query (their ids and e-mail addresses in one IN list each)
+
+
+async def link_members(db: Database, members: list[dict], service_url: str | None, tenant_id: str | None,
+                       conversation_id: str | None = None, trajectory_id: int | None = None) -> list[Person]:
+    """Link the person rows of these roster members, in one transaction: a row already
+    linked to a member keeps it; an unlinked row is matched on e-mail (first member wins)."""
+    by_id = {m["id"]: m for m in members if m.get("id")}
+    by_email: dict[str, dict] = {}
+    for member in by_id.values():
+        for email in emails_of(member):
+            by_email.setdefault(email, member)
+    if not by_id:
         return []
     linked = []
     async with db.transaction() as s:
-        conditions = [Person.teams_user_id == user_id]
-        if emails:
-            conditions.append(func.lower(Person.email).in_(emails))
-        from sqlalchemy import or_
+        for person in await _candidates(s, list(by_id), list(by_email), trajectory_id):
+            member = by_id.get(person.teams_user_id) if person.teams_user_id else by_email.get((person.email or "").lower())
+            if member is None:
+                continue  # linked to another Teams account already; the roster of that team wins
+            _link(person, member, service_url, tenant_id, conversation_id)
+            linked.append(person)
+    return linked
 
+
+async def _candidates(s, ids: list[str], emails: list[str], trajectory_id: int | None) -> list[Person]:
+    found: dict[int, Person] = {}
+    for start in range(0, max(len(ids), len(emails)), LINK_CHUNK):
+        conditions = []
+        if ids[start:start + LINK_CHUNK]:
+            conditions.append(Person.teams_user_id.in_(ids[start:start + LINK_CHUNK]))
+        if emails[start:start + LINK_CHUNK]:
+            conditions.append(func.lower(Person.email).in_(emails[start:start + LINK_CHUNK]))
         query = select(Person).where(or_(*conditions))
         if trajectory_id is not None:
             query = query.where(Person.trajectory_id == trajectory_id)
-        for person in (await s.execute(query)).scalars():
-            if person.teams_user_id not in (None, user_id):
-                continue  # linked to another Teams account already; the roster of that team wins
-            old = dict(person.teams_reference or {})
-            # The 1:1 conversation, once known, stays (a message elsewhere does not move it).
-            ref = reference(service_url, tenant_id, member, old.get("conversationId") or conversation_id)
-            person.teams_user_id = user_id
-            person.teams_reference = {**old, **ref}
-            person.lookup_error = None
-            linked.append(person)
-    return linked
+        found.update({p.id: p for p in (await s.execute(query)).scalars()})
+    return sorted(found.values(), key=lambda p: p.id)
+
+
+def _link(person: Person, member: dict, service_url: str | None, tenant_id: str | None, conversation_id: str | None) -> None:
+    old = dict(person.teams_reference or {})
+    old.pop(PENDING, None)
+    # The 1:1 conversation, once known, stays (a message elsewhere does not move it).
+    ref = reference(service_url, tenant_id, member, old.get("conversationId") or conversation_id)
+    person.teams_user_id = member["id"]
+    person.teams_reference = {**old, **ref}
+    person.lookup_error = None
+
+
+# -- people the roster could not answer for (yet) ------------------------------------
+
+PENDING = "roster"  # in an unlinked person's teams_reference: the team to read again
+
+
+def expected_in_teams(person: Person) -> bool:
+    """Someone only Teams can reach (by the file's preference, or no Slack account)."""
+    if not person.active or person.teams_user_id is not None:
+        return False
+    return person.platform == "teams" or (person.platform is None and person.slack_user_id is None)
+
+
+def pending_roster(person: Person) -> dict | None:
+    """The roster to read again for this person (a read failed for now), or None."""
+    return (person.teams_reference or {}).get(PENDING) if person.teams_user_id is None else None
+
+
+def mark_pending(people: list[Person], roster: dict | None, team_id: str) -> list[str]:
+    """After a roster read of ``team_id``: with ``roster`` (the read failed for now) the
+    people Teams still has to answer for keep it, to be read again later; without (the
+    read was complete) whoever was waiting for this team is definitely not in it.
+    Returns the names still waiting."""
+    waiting = []
+    for person in people:
+        pending = pending_roster(person)
+        if roster is not None and expected_in_teams(person):
+            person.teams_reference = {**(person.teams_reference or {}), PENDING: roster}
+            waiting.append(person.name)
+        elif pending is not None and pending.get("team") == team_id:
+            person.teams_reference = {k: v for k, v in (person.teams_reference or {}).items() if k != PENDING} or None
+    return waiting
 
 
 async def first_contact(ctx: Context, chat, activity: Any) -> list[Person]:
@@ -152,7 +212,7 @@ async def first_contact(ctx: Context, chat, activity: Any) -> list[Person]:
             return []
         return await link_member(ctx.db, member, activity.service_url, tenant_of(activity), conversation_id)
     try:
-        details = await chat.member(conversation.id.split(";")[0], sender.id, activity.service_url)
+        details = await chat.roster.member(conversation.id.split(";")[0], sender.id, activity.service_url)
     except ChatError as exc:
         log.warning("could not read a Teams member: %s", exc.code)
         return []
@@ -167,6 +227,7 @@ class LinkResult:
     channel: str
     linked: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # the roster read failed for now: read again later
     newly_linked_channel: bool = False
 
 
@@ -181,15 +242,16 @@ def channel_of(activity: Any) -> tuple[str | None, str | None]:
 
 
 async def link_channel(ctx: Context, chat, trajectory: Trajectory, activity: Any) -> LinkResult:
-    """``koppel``: the channel becomes a status channel; the team roster links people."""
+    """``koppel``: the channel becomes a status channel; the team roster links people.
+    When Teams keeps failing to give the roster, the people it did not answer for are
+    looked up again later (``bot.lookups``, the ``lookup_retry`` task)."""
     team_id, channel_id = channel_of(activity)
-    members = await chat.members(team_id, activity.service_url)
     chat.remember(channel_id, activity.service_url)
-    result = LinkResult(channel=channel_id)
+    read = await chat.roster.members(team_id, activity.service_url)
     tenant_id = tenant_of(activity)
-    for member in members:
-        for person in await link_member(ctx.db, member, activity.service_url, tenant_id, trajectory_id=trajectory.id):
-            result.linked.append(person.name)
+    linked = await link_members(ctx.db, read.members, activity.service_url, tenant_id, trajectory_id=trajectory.id)
+    result = LinkResult(channel=channel_id, linked=[p.name for p in linked])
+    roster = None if read.complete else {"team": team_id, "serviceUrl": activity.service_url, "tenantId": tenant_id}
     entry = f"teams:{channel_id}"
     async with ctx.db.transaction() as s:
         row = await s.get(Trajectory, trajectory.id)
@@ -202,7 +264,10 @@ async def link_channel(ctx: Context, chat, trajectory: Trajectory, activity: Any
                 select(Person).where(Person.trajectory_id == trajectory.id, Person.active.is_(True)).order_by(Person.name)
             )
         ).scalars().all()
-        result.unreachable = [p.name for p in people if not p.reachable]
+        result.waiting = mark_pending(list(people), roster, team_id)
+        result.unreachable = [p.name for p in people if not p.reachable and p.name not in result.waiting]
+        if result.waiting:
+            await lookups.schedule_retry(s, ctx, trajectory.id)
     return result
 
 

@@ -13,6 +13,7 @@ from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnConte
 
 from bot.context import Context
 from bot.teams import people
+from bot.teams.cards.common import listing
 from bot.teams.surface import NotOnThisPlatform, TeamsSurface, is_personal
 from handlers import command_table, commands
 from handlers.teams.common import acting
@@ -83,8 +84,10 @@ async def do_koppel(ctx: Context, chat, call: commands.Call, context: TurnContex
     result = await people.link_channel(ctx, chat, trajectory, context.activity)
     key = "teams.koppel_done" if result.newly_linked_channel else "teams.koppel_again"
     lines = [call.tr(key, trajectory=trajectory.title, count=len(result.linked))]
-    if result.unreachable:
-        lines.append(call.tr("teams.koppel_unreachable", names=", ".join(result.unreachable)))
+    if result.waiting:
+        lines.append(call.tr("teams.koppel_waiting", names=listing(call.tr, result.waiting)))
+    if result.unreachable:  # a long list stays short: a message over ~28 KB is refused
+        lines.append(call.tr("teams.koppel_unreachable", names=listing(call.tr, result.unreachable)))
     await call.say_lines(lines)
 
 

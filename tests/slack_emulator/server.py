@@ -352,6 +352,7 @@ class SlackEmulator:
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._faults = _Faults()
+        self._lookup_faults: dict[str, deque[_Reply]] = defaultdict(deque)  # e-mail -> answers (lookup_fails)
         self._method_limits: dict[str, _TokenBucket] = {}
         self._channel_limit_specs: dict[str, tuple[float, float]] = {}
         self._channel_buckets: dict[tuple[str, str], _TokenBucket] = {}
@@ -661,6 +662,12 @@ class SlackEmulator:
         """The next `times` calls of `method` answer 429 with `Retry-After: retry_after`."""
         self._faults.queue(method, _ratelimited(retry_after), times)
 
+    def lookup_fails(self, email: str, times: int = 1, status: int = 429, retry_after: int = 1) -> None:
+        """The next `times` users.lookupByEmail calls for `email` answer 429 (with
+        `Retry-After: retry_after`) or HTTP `status`; other people's look-ups go through."""
+        reply = _ratelimited(retry_after) if status == 429 else _Reply(status, _error("internal_error"), {})
+        self._lookup_faults[email.lower()].extend([reply] * times)
+
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Sleep `seconds` before answering the next `times` calls. The call is then
         handled normally (like real Slack, a client that timed out may still have posted)."""
@@ -693,6 +700,7 @@ class SlackEmulator:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._lookup_faults.clear()
 
     # -- request handling --------------------------------------------------------------------
 
@@ -728,7 +736,7 @@ class SlackEmulator:
         delay = self._faults.take_delay(method)
         if delay:
             await asyncio.sleep(delay)
-        fault = self._faults.take(method) or self._rate_limit(method, args)
+        fault = self._faults.take(method) or self._lookup_fault(method, args) or self._rate_limit(method, args)
         if fault:
             return fault
         try:
@@ -748,6 +756,10 @@ class SlackEmulator:
         if token in (self.token, self.app_token):
             return "not_allowed_token_type"
         return "invalid_auth"
+
+    def _lookup_fault(self, method: str, args: dict) -> _Reply | None:
+        queued = self._lookup_faults.get(str(args.get("email", "")).lower()) if method == "users.lookupByEmail" else None
+        return queued.popleft() if queued else None
 
     def _rate_limit(self, method: str, args: dict) -> _Reply | None:
         buckets = []

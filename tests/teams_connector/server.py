@@ -207,6 +207,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conv}/activities/{activity}", self._send)
         app.router.add_put("/v3/conversations/{conv}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conv}/members", self._members)
+        app.router.add_get("/v3/conversations/{conv}/pagedmembers", self._paged_members)
         app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
@@ -246,6 +247,8 @@ class FakeConnector:
 
     def fail_next(self, method: str, path_contains: str, status: int, *, retry_after: float | None = None,
                   code: str = "", times: int = 1) -> None:
+        """The next ``times`` calls whose path (with its query) contains ``path_contains``
+        answer ``status`` (with Retry-After when given); status 0 resets the connection."""
         self.faults.append(Fault(method, path_contains, status, retry_after, code, times))
 
     # -- what the tests read ------------------------------------------------------------
@@ -271,8 +274,12 @@ class FakeConnector:
 
     def _fault(self, request: web.Request) -> web.Response | None:
         for fault in self.faults:
-            if fault.method == request.method and fault.path_contains in request.path and fault.times > 0:
+            if fault.method == request.method and fault.path_contains in request.path_qs and fault.times > 0:
                 fault.times -= 1
+                if fault.status == 0:  # the connection drops before any answer
+                    if request.transport is not None:
+                        request.transport.abort()
+                    raise asyncio.CancelledError
                 headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
                 body = {"error": {"code": fault.code or f"Http{fault.status}", "message": "fault injected by the test"}}
                 return web.json_response(body, status=fault.status, headers=headers)
@@ -372,13 +379,38 @@ class FakeConnector:
 
     async def _members(self, request: web.Request) -> web.Response:
         async def handle(request: web.Request, body: Any) -> web.Response:
-            conversation = request.match_info["conv"].split(";")[0]
-            if conversation in self.teams:
-                return web.json_response([self.users[u] for u in self.teams[conversation] if u in self.users])
-            user = next((u for u, c in self.personal.items() if c == conversation), None)
-            if user is not None:
-                return web.json_response([self.users[user]])
-            return self._bad("Conversation not found", 404, "NotFound")
+            roster = self._roster(request.match_info["conv"].split(";")[0])
+            if roster is None:
+                return self._bad("Conversation not found", 404, "NotFound")
+            return web.json_response(roster)
+
+        return await self._record(request, handle)
+
+    def _roster(self, conversation: str) -> list[dict] | None:
+        if conversation in self.teams:
+            return [self.users[u] for u in self.teams[conversation] if u in self.users]
+        user = next((u for u, c in self.personal.items() if c == conversation), None)
+        return [self.users[user]] if user is not None else None
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """``pagedmembers?pageSize=&continuationToken=``: up to 500 members a page; the
+        token is the offset of the next page (opaque to the bot)."""
+
+        async def handle(request: web.Request, body: Any) -> web.Response:
+            roster = self._roster(request.match_info["conv"].split(";")[0])
+            if roster is None:
+                return self._bad("Conversation not found", 404, "NotFound")
+            try:
+                size = int(request.query.get("pageSize", "200"))
+                start = int(request.query.get("continuationToken", "0"))
+            except ValueError:
+                return self._bad("bad pageSize or continuationToken")
+            if not 1 <= size <= 500 or start < 0:
+                return self._bad("pageSize must be 1..500")
+            page = {"members": roster[start:start + size]}
+            if start + size < len(roster):
+                page["continuationToken"] = str(start + size)
+            return web.json_response(page)
 
         return await self._record(request, handle)
 
