@@ -35,13 +35,12 @@ from tests.e2e.conftest import (
     run_cli,
 )
 from tests.e2e.flows import PROMPT_AT, prompts_to
+from tests.e2e.test_figures_attendance import ANSWERS, ENDS
 from tests.mail.fixtures import *  # noqa: F401,F403  (smtp, public_url, extra_env)
 from tests.mail.helpers import PUBLIC, links_of, text_of, token_and_choice
 from tests.web.conftest import site  # noqa: F401  (the personal pages over HTTP)
 from tests.web.conftest import text_of as page_text
 
-ENDS = local(2027, 3, 9, 16, 30)
-ANSWERS = {AMB_LINDE: "Ik kom", AMB_GGD: "Ik kom", AMB_THUISZORG: "Misschien", AMB_WELZIJN: "Ik kan niet"}
 AMBASSADORS = (AMB_LINDE, AMB_GGD, AMB_THUISZORG, AMB_WELZIJN)
 SUBJECT = "Wie was er bij Startbijeenkomst lokaal hitteplan?"
 
