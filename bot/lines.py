@@ -169,6 +169,16 @@ def engagement_lines(tr: Translator, vm: dict) -> list[str]:
     return lines
 
 
+def ambassadors_several(tr: Translator, vm: dict, limit: int = 5) -> list[str]:
+    """Organisations with more than one ambassador (services.ambassadors): the first
+    ``limit``, then "and N more" (a province-wide trajectory may have hundreds)."""
+    several = (vm.get("ambassadors") or {}).get("several", [])
+    lines = [tr("summary.ambassador_several", **x) for x in several[:limit]]
+    if len(several) > limit:
+        lines.append(tr("summary.more_ambassadors", count=len(several) - limit))
+    return lines
+
+
 def attendance_line(tr: Translator, vm: dict) -> str | None:
     """Who came to the phase's sessions, where the trekker said so ("Wie was er?")."""
     found = vm.get("attendance") or []
