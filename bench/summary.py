@@ -88,7 +88,8 @@ async def populate(database: dbmod.Database, organisations: int, people: int, se
         for i, sid in enumerate(session_ids):  # per session: keeps the benchmark's own memory small
             await s.execute(insert(Invitation), [
                 {"session_id": sid, "person_id": persons[(i * 7 + k) % len(persons)], "status": statuses[(i + k) % 4],
-                 "invited_at": NOW - timedelta(days=60), "revision": 0}
+                 "invited_at": NOW - timedelta(days=60), "revision": 0,
+                 "answered_at": None if statuses[(i + k) % 4] == "pending" else NOW - timedelta(days=59)}
                 for k in range(min(per_session, len(persons)))
             ])
         await s.execute(insert(Commitment), [
