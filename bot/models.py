@@ -180,7 +180,11 @@ class Session(Base):
 
 class Invitation(Base):
     __tablename__ = "invitation"
-    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id"),
+        # The per-session counts (summary, status, attendance, dashboard) read this index only.
+        Index("ix_invitation_session_status", "session_id", "status", "attended"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
