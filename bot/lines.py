@@ -157,13 +157,16 @@ def engagement_lines(tr: Translator, vm: dict) -> list[str]:
         return [tr("summary.keep_involved", names=", ".join(names), count=len(names))] if names else []
     lines = []
     if found["waiting"]:
-        lines.append(tr("summary.keep_involved_header", count=len(found["waiting"])))
+        total = found.get("waiting_count", len(found["waiting"]))  # rows from before the cut hold every one
+        lines.append(tr("summary.keep_involved_header", count=total))
         for org in found["waiting"]:
             items = "; ".join(tr(f"summary.waiting.{x['kind']}", title=x["title"]) for x in org["items"][:5])
-            more = len(org["items"]) - 5
+            more = org.get("more", 0) + len(org["items"][5:])
             if more > 0:
                 items += "; " + tr("summary.and_more", count=more)
             lines.append(tr("summary.keep_involved_line", name=org["name"], items=Raw(items)))
+        if total > len(found["waiting"]):
+            lines.append(tr("summary.more_waiting", count=total - len(found["waiting"])))
     if found["new"]:
         lines.append(tr("summary.keep_involved_new", names=", ".join(found["new"]), count=len(found["new"])))
     return lines

@@ -12,7 +12,10 @@ within 30 days of that request.  What counts as a request, and as a reaction:
 
 The flag names what is waiting.  The trekker's own organisation (one with an active
 trekker) is never flagged.  An organisation that joined less than 30 days ago is
-marked "nieuw" instead.  A fixed number of grouped queries, whatever the size.
+marked "nieuw" instead.  A fixed number of grouped queries, whatever the size; the
+invitation and memo queries return only the requests still open after 30 days (at
+2,000 people most pairs of organisation and session were answered).  The summary names
+the first organisations and their oldest requests; the rest is counted.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from bot.models import (
 
 QUIET_DAYS = 30
 CLOSED = ("done", "not_applicable")
+SHOWN_ORGANISATIONS = 15  # named in the summary; the others are counted
+SHOWN_ITEMS = 5  # per organisation, the oldest first
 
 
 @dataclass
@@ -57,13 +62,20 @@ class Watch:
     names: dict[int, str] = field(default_factory=dict)
     new: list[str] = field(default_factory=list)
 
+    def flagged(self) -> list[str]:
+        """The names of every flagged organisation, in name order."""
+        return sorted(self.names[org] for org in self.waiting)
+
     def as_data(self) -> dict:
+        """The first organisations by name, each with its oldest requests; counts for the rest."""
         flagged = sorted(self.waiting, key=lambda org: self.names[org])
         return {
             "waiting": [
-                {"name": self.names[org], "items": [{"kind": r.kind, "title": r.title} for r in self.waiting[org]]}
-                for org in flagged
+                {"name": self.names[org], "items": [{"kind": r.kind, "title": r.title} for r in self.waiting[org][:SHOWN_ITEMS]],
+                 "more": max(0, len(self.waiting[org]) - SHOWN_ITEMS)}
+                for org in flagged[:SHOWN_ORGANISATIONS]
             ],
+            "waiting_count": len(flagged),
             "new": sorted(self.new),
         }
 
@@ -77,7 +89,7 @@ async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
     result.new = [result.names[o] for o in new]
     requests: dict[int, list[Request]] = {}
     for gather in (_invitations, _memos, _commitments, _signoffs):
-        for org, request in await gather(s, trajectory_id):
+        for org, request in await gather(s, trajectory_id, cutoff):
             requests.setdefault(org, []).append(request)
     for org, asked in requests.items():
         if org in own or org in new:
@@ -93,29 +105,34 @@ async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int
     return {org for org, roles in rows if "trekker" in (roles or [])}
 
 
-async def _invitations(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
+    """Per organisation and session: invited before ``cutoff`` and nobody of it answered."""
     rows = await s.execute(
-        select(Person.organisation_id, Session.title, func.min(Invitation.invited_at), func.count(Invitation.answered_at))
-        .join(Invitation, Invitation.person_id == Person.id)
-        .join(Session, Session.id == Invitation.session_id)
-        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Invitation.invited_at.is_not(None), Session.cancelled.is_(False))
+        select(Person.organisation_id, Session.title, func.min(Invitation.invited_at))
+        .select_from(Session)
+        .join(Invitation, Invitation.session_id == Session.id)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(Session.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True), Invitation.invited_at.is_not(None))
         .group_by(Person.organisation_id, Session.id, Session.title)
+        .having(func.count(Invitation.answered_at) == 0, func.min(Invitation.invited_at) <= cutoff)
     )
-    return [(org, Request("invitation", title, asked, answered > 0)) for org, title, asked, answered in rows]
+    return [(org, Request("invitation", title, asked, False)) for org, title, asked in rows]
 
 
-async def _memos(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _memos(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
+    """Per organisation and memo: sent before ``cutoff`` and nobody of it read it."""
     rows = await s.execute(
-        select(Person.organisation_id, Memo.title, Memo.sent_at, func.count(MemoRecipient.read_at))
+        select(Person.organisation_id, Memo.title, Memo.sent_at)
         .join(MemoRecipient, MemoRecipient.person_id == Person.id)
         .join(Memo, Memo.id == MemoRecipient.memo_id)
-        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Memo.sent_at.is_not(None))
+        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Memo.sent_at.is_not(None), Memo.sent_at <= cutoff)
         .group_by(Person.organisation_id, Memo.id, Memo.title, Memo.sent_at)
+        .having(func.count(MemoRecipient.read_at) == 0)
     )
-    return [(org, Request("memo", title, asked, read > 0)) for org, title, asked, read in rows]
+    return [(org, Request("memo", title, asked, False)) for org, title, asked in rows]
 
 
-async def _commitments(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _commitments(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
     """From the first reminder that went out; a status change by someone of the organisation is a reaction."""
     first: dict[int, datetime] = {}
     for key, sent in await s.execute(
@@ -140,7 +157,7 @@ async def _commitments(s: AsyncSession, trajectory_id: int) -> list[tuple[int, R
     return [(org, Request("commitment", text, first[cid], cid in reacted or status in CLOSED)) for cid, org, text, status in rows]
 
 
-async def _signoffs(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _signoffs(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
     asked_something = set((await s.execute(
         select(SignOffEvent.request_id)
         .join(SignOffRequest, SignOffRequest.id == SignOffEvent.request_id)

@@ -278,8 +278,8 @@ async def _memos(s: AsyncSession, trajectory: Trajectory, limit: int = 3) -> lis
 
 async def _involvement(s: AsyncSession, trajectory: Trajectory, now: datetime) -> dict:
     """"Betrokken houden" (services.engagement); ``keep_involved`` keeps the flagged names."""
-    found = (await engagement.watch(s, trajectory.id, now)).as_data()
-    return {"keep_involved": [org["name"] for org in found["waiting"]], "engagement": found}
+    found = await engagement.watch(s, trajectory.id, now)
+    return {"keep_involved": found.flagged(), "engagement": found.as_data()}
 
 
 async def _undelivered(s: AsyncSession, trajectory: Trajectory, limit: int = 10) -> dict:
