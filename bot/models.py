@@ -20,8 +20,10 @@ from sqlalchemy import (
     false,
     TypeDecorator,
     UniqueConstraint,
+    cast,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -140,8 +142,14 @@ class Person(Base):
     trajectory: Mapped[Trajectory] = relationship(back_populates="people")
     organisation: Mapped[Organisation] = relationship(back_populates="people")
 
+    @hybrid_method
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+    @has_role.expression
+    def has_role(cls, role: str):  # noqa: N805  (the class: the same test in SQL)
+        """The JSON list, read as text, holds the quoted role (role names are plain words)."""
+        return cast(cls.roles, Text).like(f'%"{role}"%')
 
     @property
     def reachable(self) -> bool:

@@ -101,8 +101,10 @@ async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
 
 
 async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int]:
-    rows = await s.execute(select(Person.organisation_id, Person.roles).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)))
-    return {org for org, roles in rows if "trekker" in (roles or [])}
+    rows = await s.execute(
+        select(Person.organisation_id).where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Person.has_role("trekker")).distinct()
+    )
+    return set(rows.scalars())
 
 
 async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
