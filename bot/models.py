@@ -126,7 +126,7 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(Text)
     email: Mapped[str] = mapped_column(String(320))
     roles: Mapped[list[Any]] = mapped_column(default=list)
@@ -196,7 +196,7 @@ class Invitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     delegated_from_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
@@ -265,7 +265,7 @@ class OutboxMessage(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The version of the template's view-model ``data`` was built with (bot/viewmodels.py).
     data_version: Mapped[int] = mapped_column(default=1, server_default="1")
-    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     not_before: Mapped[datetime]
@@ -306,7 +306,7 @@ class Commitment(Base):
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     due: Mapped[date]
     phase: Mapped[int | None]
@@ -380,7 +380,7 @@ class MemoRecipient(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     memo_id: Mapped[int] = mapped_column(ForeignKey("memo.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
 
@@ -434,7 +434,7 @@ class EvaluationPrompt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     prompted_at: Mapped[datetime]
     responded: Mapped[bool] = mapped_column(default=False)
     revision: Mapped[int] = mapped_column(default=0)  # raised on every change of the prompt message
