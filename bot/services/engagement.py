@@ -84,8 +84,8 @@ class Watch:
 
 async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
     """Open requests are counted for every organisation; only the first organisations
-    by name (those the summary names) get their invitations listed, so the cost of the
-    rows does not grow with the number of organisations and sessions."""
+    by name (those the summary names) get their invitations listed: one row per
+    organisation, not one per organisation and session."""
     cutoff = now - timedelta(days=QUIET_DAYS)
     organisations = (
         await s.execute(select(Organisation.id, Organisation.name, Organisation.joined_at).where(Organisation.trajectory_id == trajectory_id))
