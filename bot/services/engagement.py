@@ -121,14 +121,16 @@ async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int
     return set(rows.scalars())
 
 
-def _open_invitations(trajectory_id: int, cutoff: datetime) -> Select:
-    """Per organisation and session: invited before ``cutoff`` and nobody of it answered."""
+def _open_invitations(trajectory_id: int, cutoff: datetime, organisations: list[int] | None = None) -> Select:
+    """Per organisation and session: invited before ``cutoff`` and nobody of it answered.
+    All organisations: from the trajectory's sessions; a few: from their people."""
+    scope = Session.trajectory_id == trajectory_id if organisations is None else Person.organisation_id.in_(organisations)
     return (
         select(Person.organisation_id.label("organisation_id"), Session.title, func.min(Invitation.invited_at).label("asked"))
         .select_from(Session)
         .join(Invitation, Invitation.session_id == Session.id)
         .join(Person, Person.id == Invitation.person_id)
-        .where(Session.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True), Invitation.invited_at.is_not(None))
+        .where(scope, Person.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True), Invitation.invited_at.is_not(None))
         .group_by(Person.organisation_id, Session.id, Session.title)
         .having(func.count(Invitation.answered_at) == 0, func.min(Invitation.invited_at) <= cutoff)
     )
@@ -141,7 +143,7 @@ def _open_invitation_counts(trajectory_id: int, cutoff: datetime) -> Select:
 
 async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime, organisations: list[int]) -> list[tuple[int, Request]]:
     """The open invitations of these organisations (the query runs also for none: a fixed count)."""
-    rows = await s.execute(_open_invitations(trajectory_id, cutoff).where(Person.organisation_id.in_(organisations)))
+    rows = await s.execute(_open_invitations(trajectory_id, cutoff, organisations))
     return [(org, Request("invitation", title, asked, False)) for org, title, asked in rows]
 
 
