@@ -9,7 +9,12 @@ process, as the bot draws it), the SQL statements per build for both (target: th
 count, no N+1), and the RSS of the real web process: ``python -m bot serve`` on the
 large database, driven through its endpoint (``bench/home.py``; target <= 150 MB).
 
-    python bench/summary.py [--rounds 5] [--no-serve]
+The status view (``/dialoog status``: the same build plus the outbox rows of the post,
+rolled back after each round) is timed and counted the same way.  ``--postgres URL``
+runs on PostgreSQL instead: two databases are made next to the one in the URL (and
+dropped afterwards), analysed after they are filled, as autovacuum would.
+
+    python bench/summary.py [--rounds 5] [--no-serve] [--postgres URL]
 
 Last lines: ``summary_time_ratio: X.XX (target <= 3)`` and ``serve_rss_mb: N (target <= 150)``.
 """
@@ -88,7 +93,8 @@ async def populate(database: dbmod.Database, organisations: int, people: int, se
         for i, sid in enumerate(session_ids):  # per session: keeps the benchmark's own memory small
             await s.execute(insert(Invitation), [
                 {"session_id": sid, "person_id": persons[(i * 7 + k) % len(persons)], "status": statuses[(i + k) % 4],
-                 "invited_at": NOW - timedelta(days=60), "revision": 0}
+                 "invited_at": NOW - timedelta(days=60), "revision": 0,
+                 "answered_at": None if statuses[(i + k) % 4] == "pending" else NOW - timedelta(days=59)}
                 for k in range(min(per_session, len(persons)))
             ])
         await s.execute(insert(Commitment), [
@@ -124,6 +130,35 @@ async def migrate(url: str) -> None:
     assert await proc.wait() == 0
 
 
+async def pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def database_urls(args: argparse.Namespace, folder: Path) -> dict[str, str]:
+    """One fresh database per size: SQLite files, or PostgreSQL databases next to ``--postgres``."""
+    if not args.postgres:
+        return {name: f"sqlite:///{folder}/{name}.db" for name in SIZES}
+    base = args.postgres.rpartition("/")[0]
+    urls = {}
+    for name in SIZES:
+        await pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "summary_bench_{name}" WITH (FORCE)')
+        await pg_admin(args.postgres, f'CREATE DATABASE "summary_bench_{name}"')
+        urls[name] = f"{base}/summary_bench_{name}"
+    return urls
+
+
+async def analyse(database: dbmod.Database) -> None:
+    if database.engine.dialect.name == "postgresql":
+        async with database.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
+
+
 class StatementCounter:
     def __init__(self, database: dbmod.Database):
         self.count = 0
@@ -151,49 +186,86 @@ async def build_once(ctx: Context, trajectory_id: int, counter: StatementCounter
     return data_time, time.perf_counter() - start, statements
 
 
+async def status_once(ctx: Context, trajectory_id: int, counter: StatementCounter) -> tuple[float, int]:
+    """``/dialoog status`` without the chat round trip: the summary built and its post
+    written to the outbox (rolled back, so every round starts from the same rows)."""
+    before = counter.count
+    start = time.perf_counter()
+    async with ctx.db.sessionmaker() as s:
+        trajectory = await s.get(Trajectory, trajectory_id)
+        assert await summary.post(s, ctx, trajectory)
+        await s.flush()
+        elapsed = time.perf_counter() - start
+        await s.rollback()
+    return elapsed, counter.count - before
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def figures(times: list[float]) -> str:
+    return f"median {statistics.median(times) * 1e3:.0f} ms (min {min(times) * 1e3:.0f})"
+
+
+SIZES = {"small": (3, 10, 4, 5, 20), "large": (200, 2000, 50, 1000, 20000)}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-serve", action="store_true", help="skip the RSS of the real serve process")
+    parser.add_argument("--postgres", metavar="URL", help="run on PostgreSQL (an existing database to connect to first)")
     args = parser.parse_args()
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average: {load()}")
     folder = Path(tempfile.mkdtemp(prefix="summary-bench-"))
+    urls = await database_urls(args, folder)
+    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
     contexts, trajectories = {}, {}
-    sizes = {"small": (3, 10, 4, 5, 20), "large": (200, 2000, 50, 1000, 20000)}
-    for name, size in sizes.items():
-        url = f"sqlite:///{folder}/{name}.db"
-        await migrate(url)
-        settings = load_settings({"DATABASE_URL": url}, dotenv=False)
-        contexts[name] = Context(settings=settings, db=dbmod.Database(url), clock=ManualClock(NOW))
+    for name, size in SIZES.items():
+        await migrate(urls[name])
+        settings = load_settings({"DATABASE_URL": urls[name]}, dotenv=False)
+        contexts[name] = Context(settings=settings, db=dbmod.Database(urls[name]), clock=ManualClock(NOW))
         started = time.perf_counter()
         trajectories[name] = await populate(contexts[name].db, *size)
+        await analyse(contexts[name].db)
         print(f"{name}: {size[0]} organisations, {size[1]} people, {size[2]} sessions, {size[3]} commitments, "
               f"{size[4]} answers (populated in {time.perf_counter() - started:.1f} s)")
     counters = {name: StatementCounter(ctx.db) for name, ctx in contexts.items()}
     for name in contexts:  # warm up (imports, caches, font loading)
         await build_once(contexts[name], trajectories[name], counters[name])
+        await status_once(contexts[name], trajectories[name], counters[name])
     times: dict[str, list[float]] = {name: [] for name in contexts}
     charts: dict[str, list[float]] = {name: [] for name in contexts}
+    status: dict[str, list[float]] = {name: [] for name in contexts}
     statements: dict[str, int] = {}
+    status_statements: dict[str, int] = {}
     for round_no in range(args.rounds):
         for name in (("small", "large") if round_no % 2 == 0 else ("large", "small")):
-            elapsed, chart_time, count = await build_once(contexts[name], trajectories[name], counters[name])
+            elapsed, chart_time, statements[name] = await build_once(contexts[name], trajectories[name], counters[name])
             times[name].append(elapsed)
             charts[name].append(chart_time)
-            statements[name] = count
+            elapsed, status_statements[name] = await status_once(contexts[name], trajectories[name], counters[name])
+            status[name].append(elapsed)
     for name in contexts:
-        print(f"{name:>5}: data + blocks median {statistics.median(times[name]) * 1e3:.0f} ms, chart (worker) "
-              f"{statistics.median(charts[name]) * 1e3:.0f} ms, {statements[name]} SQL statements per build")
+        print(f"{name:>5}: data + blocks {figures(times[name])}, {statements[name]} SQL statements per build; "
+              f"chart (worker) median {statistics.median(charts[name]) * 1e3:.0f} ms")
+        print(f"{'':>5}  status (build + outbox rows) {figures(status[name])}, {status_statements[name]} SQL statements")
         await contexts[name].db.dispose()
     chart_worker.shutdown()
-    print(f"same statement count: {statements['small'] == statements['large']}")
+    print(f"same statement count: summary {statements['small'] == statements['large']}, "
+          f"status {status_statements['small'] == status_statements['large']}")
     print(f"chart ratio (large/small, in the worker): {statistics.median(charts['large']) / statistics.median(charts['small']):.2f}")
+    print(f"status ratio (large/small): {statistics.median(status['large']) / statistics.median(status['small']):.2f}")
     if not args.no_serve:
         from home import serve_rss
 
-        rss, peak = await serve_rss(f"sqlite:///{folder}/large.db", folder)
+        rss, peak = await serve_rss(urls["large"], folder)
         print(f"serve RSS after summaries, App Home and mijn: {rss:.0f} MB (peak {peak:.0f} MB)")
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average: {load()}")
+    if args.postgres:
+        for name in SIZES:
+            await pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "summary_bench_{name}" WITH (FORCE)')
     ratio = statistics.median(times["large"]) / statistics.median(times["small"])
     print(f"summary_time_ratio: {ratio:.2f} (target <= 3)")
     if not args.no_serve:

@@ -157,15 +157,28 @@ def engagement_lines(tr: Translator, vm: dict) -> list[str]:
         return [tr("summary.keep_involved", names=", ".join(names), count=len(names))] if names else []
     lines = []
     if found["waiting"]:
-        lines.append(tr("summary.keep_involved_header", count=len(found["waiting"])))
+        total = found.get("waiting_count", len(found["waiting"]))  # rows from before the cut hold every one
+        lines.append(tr("summary.keep_involved_header", count=total))
         for org in found["waiting"]:
             items = "; ".join(tr(f"summary.waiting.{x['kind']}", title=x["title"]) for x in org["items"][:5])
-            more = len(org["items"]) - 5
+            more = org.get("more", 0) + len(org["items"][5:])
             if more > 0:
                 items += "; " + tr("summary.and_more", count=more)
             lines.append(tr("summary.keep_involved_line", name=org["name"], items=Raw(items)))
+        if total > len(found["waiting"]):
+            lines.append(tr("summary.more_waiting", count=total - len(found["waiting"])))
     if found["new"]:
         lines.append(tr("summary.keep_involved_new", names=", ".join(found["new"]), count=len(found["new"])))
+    return lines
+
+
+def ambassadors_several(tr: Translator, vm: dict, limit: int = 5) -> list[str]:
+    """Organisations with more than one ambassador (services.ambassadors): the first
+    ``limit``, then "and N more" (a province-wide trajectory may have hundreds)."""
+    several = (vm.get("ambassadors") or {}).get("several", [])
+    lines = [tr("summary.ambassador_several", **x) for x in several[:limit]]
+    if len(several) > limit:
+        lines.append(tr("summary.more_ambassadors", count=len(several) - limit))
     return lines
 
 

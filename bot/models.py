@@ -20,8 +20,10 @@ from sqlalchemy import (
     false,
     TypeDecorator,
     UniqueConstraint,
+    cast,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -124,7 +126,7 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(Text)
     email: Mapped[str] = mapped_column(String(320))
     roles: Mapped[list[Any]] = mapped_column(default=list)
@@ -140,8 +142,14 @@ class Person(Base):
     trajectory: Mapped[Trajectory] = relationship(back_populates="people")
     organisation: Mapped[Organisation] = relationship(back_populates="people")
 
+    @hybrid_method
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+    @has_role.expression
+    def has_role(cls, role: str):  # noqa: N805  (the class: the same test in SQL)
+        """The JSON list, read as text, holds the quoted role (role names are plain words)."""
+        return cast(cls.roles, Text).like(f'%"{role}"%')
 
     @property
     def reachable(self) -> bool:
@@ -180,11 +188,15 @@ class Session(Base):
 
 class Invitation(Base):
     __tablename__ = "invitation"
-    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id"),
+        # The per-session counts (summary, status, attendance, dashboard) read this index only.
+        Index("ix_invitation_session_status", "session_id", "status", "attended"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     delegated_from_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
@@ -253,7 +265,7 @@ class OutboxMessage(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The version of the template's view-model ``data`` was built with (bot/viewmodels.py).
     data_version: Mapped[int] = mapped_column(default=1, server_default="1")
-    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     not_before: Mapped[datetime]
@@ -294,7 +306,7 @@ class Commitment(Base):
     trajectory_id: Mapped[int] = mapped_column(ForeignKey("trajectory.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     due: Mapped[date]
     phase: Mapped[int | None]
@@ -368,7 +380,7 @@ class MemoRecipient(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     memo_id: Mapped[int] = mapped_column(ForeignKey("memo.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
 
@@ -422,7 +434,7 @@ class EvaluationPrompt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     prompted_at: Mapped[datetime]
     responded: Mapped[bool] = mapped_column(default=False)
     revision: Mapped[int] = mapped_column(default=0)  # raised on every change of the prompt message

@@ -168,7 +168,7 @@ async def summary(s: AsyncSession, tr: Trajectory, evs: list[Evaluation], now: d
 async def _averages(s: AsyncSession, tr: Trajectory, ev: Evaluation, now: datetime) -> dict:
     session = await s.get(Session, ev.session_id)
     prompted, responded = await evaluation_results.counts(s, ev)
-    answers = [r.answers for r in await evaluation_results.responses(s, ev)]
+    answers = await evaluation_results.answer_sets(s, ev)
     item = {"session": session.key, "phase": session.phase, "anonymous": ev.anonymous, "prompted": prompted, "responded": responded}
     if ev.anonymous and len(answers) < evaluations.config(tr).threshold:
         return item

@@ -38,10 +38,14 @@ def check(organisations: Iterable[tuple[str, str]], people: Iterable[tuple[str, 
             ambassadors[organisation] += 1
         if "trekker" in roles:
             led_by_trekker.add(organisation)
+    return judge((name, ambassadors[key], key in led_by_trekker) for key, name in organisations)
+
+
+def judge(organisations: Iterable[tuple[str, int, bool]]) -> AmbassadorCheck:
+    """The rule: ``organisations`` as (name, ambassadors, led by a trekker), in the order to report."""
     result = AmbassadorCheck()
-    for key, name in organisations:
-        n = ambassadors[key]
-        if n == 0 and key not in led_by_trekker:
+    for name, n, led_by_trekker in organisations:
+        if n == 0 and not led_by_trekker:
             result.missing.append(name)
         elif n > 1:
             result.several.append((name, n))
@@ -54,15 +58,21 @@ def check_file(tf) -> AmbassadorCheck:
 
 
 async def check_trajectory(s: "AsyncSession", trajectory_id: int) -> AmbassadorCheck:
-    """The rule on the active people of a trajectory in the database."""
-    from sqlalchemy import select
+    """The rule on the active people of a trajectory in the database: counted per
+    organisation in one grouped query."""
+    from sqlalchemy import and_, func, select
 
     from bot.models import Organisation, Person
 
-    organisations = (
-        await s.execute(select(Organisation.id, Organisation.name).where(Organisation.trajectory_id == trajectory_id).order_by(Organisation.name))
-    ).all()
-    people = (
-        await s.execute(select(Person.organisation_id, Person.roles).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)))
-    ).all()
-    return check(((str(i), name) for i, name in organisations), ((str(org), list(roles or [])) for org, roles in people))
+    rows = await s.execute(
+        select(
+            Organisation.name,
+            func.count(Person.id).filter(Person.has_role("ambassadeur")),
+            func.count(Person.id).filter(Person.has_role("trekker")),
+        )
+        .outerjoin(Person, and_(Person.organisation_id == Organisation.id, Person.active.is_(True)))
+        .where(Organisation.trajectory_id == trajectory_id)
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(Organisation.name)
+    )
+    return judge((name, ambassadors, trekkers > 0) for name, ambassadors, trekkers in rows)

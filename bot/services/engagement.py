@@ -12,7 +12,11 @@ within 30 days of that request.  What counts as a request, and as a reaction:
 
 The flag names what is waiting.  The trekker's own organisation (one with an active
 trekker) is never flagged.  An organisation that joined less than 30 days ago is
-marked "nieuw" instead.  A fixed number of grouped queries, whatever the size.
+marked "nieuw" instead.  A fixed number of grouped queries, whatever the size; the
+invitation and memo queries return only the requests still open after 30 days (at
+2,000 people most pairs of organisation and session were answered).  The summary names
+the first organisations and their oldest requests; the rest is counted, and only the
+named organisations' invitations are listed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import as_utc
@@ -41,6 +45,8 @@ from bot.models import (
 
 QUIET_DAYS = 30
 CLOSED = ("done", "not_applicable")
+SHOWN_ORGANISATIONS = 15  # named in the summary; the others are counted
+SHOWN_ITEMS = 5  # per organisation, the oldest first
 
 
 @dataclass
@@ -53,69 +59,108 @@ class Request:
 
 @dataclass
 class Watch:
-    waiting: dict[int, list[Request]] = field(default_factory=dict)  # organisation id -> open requests
+    waiting: dict[int, list[Request]] = field(default_factory=dict)  # shown organisation id -> open requests, oldest first
+    open_counts: dict[int, int] = field(default_factory=dict)  # every flagged organisation id -> its open requests
     names: dict[int, str] = field(default_factory=dict)
     new: list[str] = field(default_factory=list)
 
+    def flagged(self) -> list[str]:
+        """The names of every flagged organisation, in name order."""
+        return sorted(self.names[org] for org in self.open_counts)
+
     def as_data(self) -> dict:
-        flagged = sorted(self.waiting, key=lambda org: self.names[org])
+        """The first organisations by name, each with its oldest requests; counts for the rest."""
+        shown = sorted(self.waiting, key=lambda org: self.names[org])
         return {
             "waiting": [
-                {"name": self.names[org], "items": [{"kind": r.kind, "title": r.title} for r in self.waiting[org]]}
-                for org in flagged
+                {"name": self.names[org], "items": [{"kind": r.kind, "title": r.title} for r in self.waiting[org][:SHOWN_ITEMS]],
+                 "more": max(0, self.open_counts[org] - SHOWN_ITEMS)}
+                for org in shown
             ],
+            "waiting_count": len(self.open_counts),
             "new": sorted(self.new),
         }
 
 
 async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
+    """Open requests are counted for every organisation; only the first organisations
+    by name (those the summary names) get their invitations listed: one row per
+    organisation, not one per organisation and session."""
     cutoff = now - timedelta(days=QUIET_DAYS)
-    organisations = (await s.execute(select(Organisation).where(Organisation.trajectory_id == trajectory_id))).scalars().all()
+    organisations = (
+        await s.execute(select(Organisation.id, Organisation.name, Organisation.joined_at).where(Organisation.trajectory_id == trajectory_id))
+    ).all()
     own = await _trekker_organisations(s, trajectory_id)
-    result = Watch(names={o.id: o.name for o in organisations})
-    new = {o.id for o in organisations if o.joined_at is not None and as_utc(o.joined_at) > cutoff and o.id not in own}
-    result.new = [result.names[o] for o in new]
+    names = {org: name for org, name, _ in organisations}
+    new = {org for org, _, joined in organisations if joined is not None and as_utc(joined) > cutoff and org not in own}
     requests: dict[int, list[Request]] = {}
-    for gather in (_invitations, _memos, _commitments, _signoffs):
-        for org, request in await gather(s, trajectory_id):
-            requests.setdefault(org, []).append(request)
-    for org, asked in requests.items():
-        if org in own or org in new:
-            continue
-        open_ = [r for r in asked if not r.reacted and as_utc(r.asked_at) <= cutoff]
-        if open_:
-            result.waiting[org] = sorted(open_, key=lambda r: as_utc(r.asked_at))
-    return result
+    for gather in (_memos, _commitments, _signoffs):
+        for org, request in await gather(s, trajectory_id, cutoff):
+            if org not in own and org not in new and not request.reacted and as_utc(request.asked_at) <= cutoff:
+                requests.setdefault(org, []).append(request)
+    counts = {org: len(found) for org, found in requests.items()}
+    for org, n in await s.execute(_open_invitation_counts(trajectory_id, cutoff)):
+        if org not in own and org not in new:
+            counts[org] = counts.get(org, 0) + n
+    shown = sorted(counts, key=lambda org: names[org])[:SHOWN_ORGANISATIONS]
+    invited: dict[int, list[Request]] = {}
+    for org, request in await _invitations(s, trajectory_id, cutoff, shown):
+        invited.setdefault(org, []).append(request)
+    return Watch(  # invitations first: the order of the kinds when asked at the same moment
+        waiting={org: sorted(invited.get(org, []) + requests.get(org, []), key=lambda r: as_utc(r.asked_at)) for org in shown},
+        open_counts=counts,
+        names=names,
+        new=[names[org] for org in new],
+    )
 
 
 async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int]:
-    rows = await s.execute(select(Person.organisation_id, Person.roles).where(Person.trajectory_id == trajectory_id, Person.active.is_(True)))
-    return {org for org, roles in rows if "trekker" in (roles or [])}
-
-
-async def _invitations(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
     rows = await s.execute(
-        select(Person.organisation_id, Session.title, func.min(Invitation.invited_at), func.count(Invitation.answered_at))
-        .join(Invitation, Invitation.person_id == Person.id)
-        .join(Session, Session.id == Invitation.session_id)
-        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Invitation.invited_at.is_not(None), Session.cancelled.is_(False))
-        .group_by(Person.organisation_id, Session.id, Session.title)
+        select(Person.organisation_id).where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Person.has_role("trekker")).distinct()
     )
-    return [(org, Request("invitation", title, asked, answered > 0)) for org, title, asked, answered in rows]
+    return set(rows.scalars())
 
 
-async def _memos(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+def _open_invitations(trajectory_id: int, cutoff: datetime, organisations: list[int] | None = None) -> Select:
+    """Per organisation and session: invited before ``cutoff`` and nobody of it answered.
+    All organisations: from the trajectory's sessions; a few: from their people."""
+    scope = Session.trajectory_id == trajectory_id if organisations is None else Person.organisation_id.in_(organisations)
+    return (
+        select(Person.organisation_id.label("organisation_id"), Session.title, func.min(Invitation.invited_at).label("asked"))
+        .select_from(Session)
+        .join(Invitation, Invitation.session_id == Session.id)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(scope, Person.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True), Invitation.invited_at.is_not(None))
+        .group_by(Person.organisation_id, Session.id, Session.title)
+        .having(func.count(Invitation.answered_at) == 0, func.min(Invitation.invited_at) <= cutoff)
+    )
+
+
+def _open_invitation_counts(trajectory_id: int, cutoff: datetime) -> Select:
+    pairs = _open_invitations(trajectory_id, cutoff).subquery()
+    return select(pairs.c.organisation_id, func.count()).group_by(pairs.c.organisation_id)
+
+
+async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime, organisations: list[int]) -> list[tuple[int, Request]]:
+    """The open invitations of these organisations (the query runs also for none: a fixed count)."""
+    rows = await s.execute(_open_invitations(trajectory_id, cutoff, organisations))
+    return [(org, Request("invitation", title, asked, False)) for org, title, asked in rows]
+
+
+async def _memos(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
+    """Per organisation and memo: sent before ``cutoff`` and nobody of it read it."""
     rows = await s.execute(
-        select(Person.organisation_id, Memo.title, Memo.sent_at, func.count(MemoRecipient.read_at))
+        select(Person.organisation_id, Memo.title, Memo.sent_at)
         .join(MemoRecipient, MemoRecipient.person_id == Person.id)
         .join(Memo, Memo.id == MemoRecipient.memo_id)
-        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Memo.sent_at.is_not(None))
+        .where(Person.trajectory_id == trajectory_id, Person.active.is_(True), Memo.sent_at.is_not(None), Memo.sent_at <= cutoff)
         .group_by(Person.organisation_id, Memo.id, Memo.title, Memo.sent_at)
+        .having(func.count(MemoRecipient.read_at) == 0)
     )
-    return [(org, Request("memo", title, asked, read > 0)) for org, title, asked, read in rows]
+    return [(org, Request("memo", title, asked, False)) for org, title, asked in rows]
 
 
-async def _commitments(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _commitments(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
     """From the first reminder that went out; a status change by someone of the organisation is a reaction."""
     first: dict[int, datetime] = {}
     for key, sent in await s.execute(
@@ -140,7 +185,7 @@ async def _commitments(s: AsyncSession, trajectory_id: int) -> list[tuple[int, R
     return [(org, Request("commitment", text, first[cid], cid in reacted or status in CLOSED)) for cid, org, text, status in rows]
 
 
-async def _signoffs(s: AsyncSession, trajectory_id: int) -> list[tuple[int, Request]]:
+async def _signoffs(s: AsyncSession, trajectory_id: int, cutoff: datetime) -> list[tuple[int, Request]]:
     asked_something = set((await s.execute(
         select(SignOffEvent.request_id)
         .join(SignOffRequest, SignOffRequest.id == SignOffEvent.request_id)

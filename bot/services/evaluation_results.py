@@ -35,6 +35,14 @@ async def responses(s: AsyncSession, ev: Evaluation) -> list[EvaluationResponse]
     return sorted(rows, key=lambda r: r.id)
 
 
+async def answer_sets(s: AsyncSession, ev: Evaluation) -> list[dict]:
+    """Only the answers of every answer set (table and pool), in no order: for figures
+    over all of them, without loading the rows."""
+    own = (await s.execute(select(EvaluationResponse.answers).where(EvaluationResponse.evaluation_id == ev.id))).scalars().all()
+    pool = (await s.execute(select(EvaluationPoolAnswer.answers).where(EvaluationPoolAnswer.evaluation_id == ev.id))).scalars().all()
+    return [*own, *pool]
+
+
 async def counts(s: AsyncSession, ev: Evaluation) -> tuple[int, int]:
     """(prompted, responded), from the markers."""
     prompted, responded = (

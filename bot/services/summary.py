@@ -21,8 +21,6 @@ from bot.context import Context
 from bot.i18n import t
 from bot.models import (
     Evaluation,
-    EvaluationPrompt,
-    EvaluationResponse,
     Invitation,
     Memo,
     MemoRecipient,
@@ -243,13 +241,8 @@ async def _last_evaluation(s: AsyncSession, trajectory: Trajectory, now: datetim
     if ev is None:
         return None
     evaluation, title = ev
-    prompted, responded = (
-        await s.execute(
-            select(func.count(EvaluationPrompt.id), func.coalesce(func.sum(case((EvaluationPrompt.responded.is_(True), 1), else_=0)), 0))
-            .where(EvaluationPrompt.evaluation_id == evaluation.id)
-        )
-    ).one()
-    answers = [r.answers for r in await evaluation_results.responses(s, evaluation)]
+    prompted, responded = await evaluation_results.counts(s, evaluation)
+    answers = await evaluation_results.answer_sets(s, evaluation)
     # Anonymous: only once closed and from the threshold (one rule: evaluation_results.hidden).
     shown = evaluation_results.hidden(evaluation, len(answers), evaluations.config(trajectory), now) is None
     ratings = [q["key"] for q in evaluation.questions if q.get("type") == "rating"]
@@ -278,8 +271,8 @@ async def _memos(s: AsyncSession, trajectory: Trajectory, limit: int = 3) -> lis
 
 async def _involvement(s: AsyncSession, trajectory: Trajectory, now: datetime) -> dict:
     """"Betrokken houden" (services.engagement); ``keep_involved`` keeps the flagged names."""
-    found = (await engagement.watch(s, trajectory.id, now)).as_data()
-    return {"keep_involved": [org["name"] for org in found["waiting"]], "engagement": found}
+    found = await engagement.watch(s, trajectory.id, now)
+    return {"keep_involved": found.flagged(), "engagement": found.as_data()}
 
 
 async def _undelivered(s: AsyncSession, trajectory: Trajectory, limit: int = 10) -> dict:

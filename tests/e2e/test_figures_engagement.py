@@ -73,7 +73,7 @@ async def assert_two_flagged_one_new(h, react, file=lambda text: text) -> None:
     await h.command(TREKKER, "status")
     await h.drain()
     found = await last_summary_data(h.ctx)
-    assert found == {"waiting": [], "new": ["Stichting Welzijn Voorbeeldstad"]}
+    assert found == {"waiting": [], "waiting_count": 0, "new": ["Stichting Welzijn Voorbeeldstad"]}
     h.clock.set(local(2027, 3, 4, 10, 0))  # 31 days
     await h.command(TREKKER, "status")
     await h.drain()
@@ -120,3 +120,28 @@ async def test_teams_signoff_and_commitment_requests_without_reaction(th):
     post = [p for p in th.conn.in_conversation(CHANNEL) if p.thread is None and "Stand van zaken" in p.text][-1]
     assert "wacht nog op besluit over SOK hitte" in post.text
     assert "wacht nog op stand van afspraak Hitte-advies" in post.text
+
+
+async def test_slack_many_quiet_organisations_the_first_named_the_rest_counted(harness):
+    """Twenty organisations invited, nobody answers: the summary names fifteen and counts
+    the others; the stored message keeps only what is shown."""
+    from tests.e2e.test_summary import many_organisations
+
+    h = harness
+    for n in range(1, 21):
+        h.emu.add_user(f"UQUIET{n:02d}", f"p{n}@voorbeeld.example", f"Persoon {n}")
+    await h.import_example(text=many_organisations(21))
+    await h.command(TREKKER, "uitnodigen start")
+    await h.drain()
+    h.clock.set(local(2027, 3, 4, 10, 0))  # 31 days later
+    await h.command(TREKKER, "status")
+    await h.drain()
+    found = await last_summary_data(h.ctx)
+    names = sorted(f"Organisatie {n} met een lange naam" for n in range(1, 21))  # Organisatie 0 is the trekker's own
+    assert found["waiting_count"] == 20
+    assert [o["name"] for o in found["waiting"]] == names[:15]
+    assert all(o["items"] == [{"kind": "invitation", "title": START}] and o["more"] == 0 for o in found["waiting"])
+    body = full_text([m for m in h.emu.messages("#hitteplan") if (m.text or "").startswith("Stand van zaken")][-1])
+    assert "*Betrokken houden:* 20 organisaties reageerden 30 dagen niet op een vraag." in body
+    assert all(f"• *{name}*" in body for name in names[:15]) and not any(f"• *{name}*" in body for name in names[15:])
+    assert "En nog 5 organisaties die 30 dagen niet reageerden." in body

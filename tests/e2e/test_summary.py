@@ -125,7 +125,7 @@ async def test_neerslag_summary_lists_its_organisations(harness):
     assert "Netbeheerder Voorbeeld" in body and "Brede dialoog 1" in body
 
 
-def many_organisations(count: int, hostile: bool = False) -> str:
+def many_organisations(count: int, hostile: bool = False, ambassadors: int = 1) -> str:
     orgs = ["organisations:"]
     people = ["people:", "  - {name: Trekker, email: trekker@voorbeeldstad.example, organisation: o0, roles: [trekker]}"]
     commitments = ["commitments:"]
@@ -134,6 +134,7 @@ def many_organisations(count: int, hostile: bool = False) -> str:
         orgs.append(f"  - {{key: o{n}, name: {name}, kind: gemeente}}")
         if n:
             people.append(f"  - {{name: Persoon {n}, email: p{n}@voorbeeld.example, organisation: o{n}, roles: [ambassadeur]}}")
+            people += [f"  - {{name: Collega {n}-{k}, email: p{n}-{k}@voorbeeld.example, organisation: o{n}, roles: [ambassadeur]}}" for k in range(1, ambassadors)]
             commitments.append(f"  - {{key: c{n}, organisation: o{n}, owner: p{n}@voorbeeld.example, description: Taak {n}, due: 2027-01-{(n % 28) + 1:02d}, phase: 2}}")
     head = HITTEPLAN.split("organisations:")[0]
     sessions = "sessions:" + HITTEPLAN.split("sessions:")[1].split("commitments:")[0]
@@ -141,18 +142,31 @@ def many_organisations(count: int, hostile: bool = False) -> str:
     return "\n".join([head] + orgs + [""] + people + ["", sessions.replace("{organisations: [gemeente, ggd, linde, thuiszorg, welzijn]}", "{roles: [ambassadeur]}")] + commitments + ["", forms])
 
 
-async def test_block_kit_limits_with_200_organisations(harness):
-    h = harness
-    await h.import_example(text=many_organisations(200))
+async def posted_within_limits(h, text: str):
+    """The summary of this trajectory file, as the emulator took it (it rejects anything
+    over Slack's limits): at most 50 blocks, sections of at most 3,000 characters."""
+    await h.import_example(text=text)
     await h.command(TREKKER, "status")
     await h.drain()
-    [post] = summaries(h)  # the emulator rejects anything over Slack's limits
+    [post] = summaries(h)
     assert len(post.blocks) <= 50
-    body = text_of(post)
-    assert "En nog 184 organisaties" in body
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in post.blocks)
+    return post
+
+
+async def test_block_kit_limits_with_200_organisations(harness):
+    h = harness
+    post = await posted_within_limits(h, many_organisations(200))
+    assert "En nog 184 organisaties" in text_of(post)
     [stored] = h.emu.files.values()
     png_size(stored["bytes"])
+
+
+async def test_block_kit_limits_with_200_organisations_with_two_ambassadors_each(harness):
+    """Every organisation has one ambassador too many: a few are named, the rest counted."""
+    body = text_of(await posted_within_limits(harness, many_organisations(200, ambassadors=2)))
+    assert "*Organisatie 1 met een lange naam* heeft 2 ambassadeurs" in body
+    assert "En nog 194 organisaties met meer dan één ambassadeur." in body
 
 
 async def test_hostile_organisation_names_are_escaped(harness):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Translator
-from bot.lines import attendance_line, engagement_lines
+from bot.lines import ambassadors_several, attendance_line, engagement_lines
 from bot.slack.blocks.common import Blocks, button, context, header, lines_within, listing, message, section, when
 from bot.slack.ids import Action, Block
 
@@ -98,10 +98,12 @@ def summary(vm: dict, tr: Translator) -> dict:
 
 
 def ambassador_lines(vm: dict, tr: Translator) -> list[str]:
-    """Organisations without an ambassador, or with more than one (services.ambassadors)."""
+    """Organisations without an ambassador, and those with more than one (services.ambassadors):
+    at most two sections, however many organisations there are."""
     found = vm.get("ambassadors") or {}
     lines = [tr("summary.ambassador_missing", names=listing(tr, found["missing"], 20), count=len(found["missing"]))] if found.get("missing") else []
-    return lines + [tr("summary.ambassador_several", **x) for x in found.get("several", [])]
+    several = ambassadors_several(tr, vm)
+    return lines + (["\n".join(several)] if several else [])
 
 
 def channel_blocked(vm: dict, tr: Translator) -> dict:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.formatting import format_date
 from bot.i18n import Raw, Translator
-from bot.lines import attendance_line, engagement_lines
+from bot.lines import ambassadors_several, attendance_line, engagement_lines
 from bot.interactions.codec import as_data
 from bot.limits import NOTE_LIMIT
 from bot.teams.cards.common import button, card, choice_input, heading, listing, message, note, separator, text, text_input, when, with_errors
@@ -84,8 +84,9 @@ def summary(vm: dict, tr: Translator) -> dict:
     found = vm.get("ambassadors") or {}
     if found.get("missing"):
         body += text(tr("summary.ambassador_missing", names=Raw(listing(tr, found["missing"], 20)), count=len(found["missing"])))
-    for several in found.get("several", []):
-        body += text(tr("summary.ambassador_several", **several))
+    several = ambassadors_several(tr, vm)
+    if several:
+        body += text("\n".join(several))
     if vm["undelivered"]["count"]:
         body += text(tr("summary.undelivered", count=vm["undelivered"]["count"], names=", ".join(vm["undelivered"]["names"])))
     signoff = vm.get("signoff")
