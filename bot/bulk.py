@@ -30,3 +30,12 @@ async def insert_ignore(s: AsyncSession, model: Any, rows: Iterable[dict[str, An
     dialect = postgresql if s.bind.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
     await s.execute(statement, rows)
+
+
+async def insert_select_ignore(s: AsyncSession, model: Any, columns: list[str], query: Any, keys: list[str]) -> None:
+    """``INSERT INTO model (columns) <query> ON CONFLICT DO NOTHING``: rows made by the
+    database from rows it has (no parameters, no Python work per row)."""
+    await s.flush()
+    dialect = postgresql if s.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model.__table__).from_select(columns, query).on_conflict_do_nothing(index_elements=keys)
+    await s.execute(statement)

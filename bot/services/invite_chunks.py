@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import outbox
-from bot.bulk import chunks, insert_ignore
+from bot.bulk import chunks, insert_ignore, insert_select_ignore
 from bot.calendar import build_ics, ics_filename
 from bot.context import Context
 from bot.i18n import t
 from bot.identity import reached_by
-from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory
+from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory, UTCDateTime
 from bot.services import directory, invitations
 
 CHUNK = 250  # invitees per chunk: a transaction of a few tens of milliseconds
@@ -88,8 +88,7 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     await outbox.insert_many(s, [_message(plan, person, inv) for person, inv in todo], now=now)
     if plan.files:
         await _calendar_files(s, plan, todo)
-    tasks = [task for _, inv in todo for task in invitations.reminder_tasks(plan.ctx, plan.trajectory, session, inv.id)]
-    await insert_ignore(s, ScheduledTask, tasks, ["key"])
+    await _reminder_tasks(s, plan, [inv.id for _, inv in todo])
     await s.execute(
         update(Invitation)
         .where(Invitation.id.in_([inv.id for _, inv in todo]), Invitation.invited_at.is_(None))
@@ -102,6 +101,26 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     for person, _ in todo:  # where each went ("Verstuurd: 4 via Slack, 2 per e-mail")
         where = reached_by(person)
         result.reached[where] = result.reached.get(where, 0) + 1
+
+
+async def _reminder_tasks(s: AsyncSession, plan: Plan, invitation_ids: list[int]) -> None:
+    """Each invitation's reminder tasks (``invitations.reminder_tasks``: the same keys),
+    made by the database in one statement: one SELECT per kind of reminder over the
+    chunk's invitations, the due times bound once (6,000 rows at 2,000 invitees)."""
+    session = plan.session
+    queries = [
+        select(
+            literal(f"{head}:") + cast(Invitation.id, String) + literal(f":{tail}"),
+            literal(kind),
+            Invitation.id,
+            literal(due, UTCDateTime()),
+            literal(session.starts_at, UTCDateTime()),
+        ).where(Invitation.id.in_(invitation_ids))
+        for head, tail, kind, due in invitations.reminder_plan(plan.ctx, plan.trajectory, session)
+    ]
+    if queries:
+        query = queries[0] if len(queries) == 1 else union_all(*queries)
+        await insert_select_ignore(s, ScheduledTask, ["key", "kind", "ref_id", "due_at", "expires_at"], query, ["key"])
 
 
 def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
