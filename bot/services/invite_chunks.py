@@ -29,6 +29,7 @@ from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session
 from bot.services import directory, invitations
 
 CHUNK = 250  # invitees per chunk: a transaction of a few tens of milliseconds
+FIRST_CHUNK = 50  # a background run's first chunk: sending starts while the rest is written
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ async def plan(
 
 def chunked(people: Sequence[Person]):
     return chunks(people, CHUNK)
+
+
+def run_chunks(people: Sequence[Person]):
+    """The chunks of a background run (``invite_runs``): a small first one, committed in
+    a few milliseconds, so the dispatcher has invitations to send while the rest is written."""
+    yield from chunks(people[:FIRST_CHUNK], FIRST_CHUNK)
+    yield from chunks(people[FIRST_CHUNK:], CHUNK)
 
 
 async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -> None:
