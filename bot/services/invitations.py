@@ -91,8 +91,12 @@ async def sent_contexts(s: AsyncSession, pairs: list[tuple[Session, Person]]) ->
 
 
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
-    vm = dict(base)
-    vm.update(
+    return {**base, **invitee_part(ctx, session, inv, person)}
+
+
+def invitee_part(ctx: Context, session: Session, inv: Invitation, person: Person) -> dict:
+    """What :func:`invitation_vm` adds to the session's part (``base``) for one invitee."""
+    return dict(
         invitation_id=inv.id,
         name=person.name,
         status=inv.status,
@@ -101,7 +105,6 @@ def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, p
         calendar_url=ctx.calendar_url(session.ics_token),
         calendar_file=ctx.settings.public_url is None,
     )
-    return vm
 
 
 async def load_invitation(s: AsyncSession, invitation_id: int) -> Invitation | None:

@@ -10,6 +10,7 @@ all chunks in one transaction (a small session); ``invite_runs`` commits each ch
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -43,6 +44,7 @@ class Plan:
     send_at: datetime
     files: bool  # without PUBLIC_URL the calendar entry travels as a file after the message
     organizer: Person | None  # the calendar entry's organiser (the first trekker)
+    base_json: str  # ``base`` as JSON, encoded once (see _data_json)
 
 
 async def plan(
@@ -53,7 +55,7 @@ async def plan(
         base = await invitations.session_context(s, session, people)
     files = not ctx.settings.public_url
     organizer = next(iter(await directory.trekkers(s, session.trajectory_id)), None) if files else None
-    return Plan(ctx, trajectory, session, base, send_at, files, organizer)
+    return Plan(ctx, trajectory, session, base, send_at, files, organizer, json.dumps(base))
 
 
 def chunked(people: Sequence[Person]):
@@ -136,10 +138,18 @@ def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
         key=invitations.invite_key(plan.session, person),
         op="direct",
         template="invitation",
-        data=invitations.invitation_vm(plan.ctx, plan.base, plan.session, inv, person),
+        data_json=_data_json(plan, person, inv),
         person=person,
         not_before=plan.send_at,
     )
+
+
+def _data_json(plan: Plan, person: Person, inv: Invitation) -> str:
+    """``json.dumps(invitations.invitation_vm(...))``, the same text, with the session's part
+    encoded once per run instead of once per invitee (its list of organisations can be
+    hundreds of names: most of the bulk insert's work)."""
+    part = json.dumps(invitations.invitee_part(plan.ctx, plan.session, inv, person))
+    return f"{plan.base_json[:-1]}, {part[1:]}" if plan.base else part
 
 
 async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, Invitation]]) -> None:

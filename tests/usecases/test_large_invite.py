@@ -18,7 +18,7 @@ from bot.identity import User
 from bot.importer import import_file
 from bot.interactions import invitations as uc
 from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory
-from bot.services import invite_chunks, invite_runs
+from bot.services import invitations, invite_chunks, invite_runs
 from bot.settings import load_settings
 from bot.slack.blocks import render
 from bot.trajectory_file import parse
@@ -168,6 +168,25 @@ async def test_a_read_that_waits_for_a_chunk_gets_in_before_the_next_one(big):
         commits.close()
     assert seen == chunk_ends()[chunks_when_read - 1]
     assert chunks_when_read <= 3, f"the read waited until chunk {chunks_when_read} was committed"
+
+
+async def test_the_bulk_written_message_holds_the_view_model_the_bot_builds(big):
+    """The run encodes the session's part of the view-model once and splices each invitee's
+    part in: what is stored is what ``invitation_vm`` gives, key for key."""
+    ctx = big.ctx
+    await uc.invite(ctx, TREKKER, await trajectory_id(ctx), "start")
+    await ctx.jobs.idle()
+    async with ctx.db.sessionmaker() as s:
+        session = (await s.execute(select(Session).where(Session.key == "start"))).scalar_one()
+        for who in (0, N - 1):
+            inv = (
+                await s.execute(select(Invitation).join(Person, Invitation.person_id == Person.id)
+                                .where(Invitation.session_id == session.id, Person.email == email(who)))
+            ).scalar_one()
+            inv = await invitations.load_invitation(s, inv.id)
+            stored = (await s.execute(select(OutboxMessage.data).where(OutboxMessage.key == invitations.invite_key(session, inv.person)))).scalar_one()
+            base = await invitations.session_context(s, session)
+            assert list(stored.items()) == list(invitations.invitation_vm(ctx, base, session, inv, inv.person).items())
 
 
 async def test_statements_per_invitee_stay_far_below_one(big):
