@@ -17,7 +17,6 @@ from typing import Sequence
 
 from sqlalchemy import String, cast, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import outbox
@@ -75,16 +74,8 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     session, now = plan.session, plan.ctx.now()
     rows = [{"session_id": session.id, "person_id": p.id, "status": "pending", "revision": 0} for p in people]
     await insert_ignore(s, Invitation, rows, ["session_id", "person_id"])
-    found = (
-        await s.execute(
-            select(Invitation)
-            .where(Invitation.session_id == session.id, Invitation.person_id.in_([p.id for p in people]))
-            .options(selectinload(Invitation.delegated_to), selectinload(Invitation.delegated_from))
-            .execution_options(populate_existing=True)
-        )
-    ).scalars()
-    by_person = {inv.person_id: inv for inv in found}
-    todo: list[tuple[Person, Invitation]] = []
+    by_person = await _invitations(s, session, people)
+    todo: list[tuple[Person, _Invitation]] = []
     for person in people:
         inv = by_person[person.id]
         if inv.invited_at is not None:
@@ -105,12 +96,52 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
         .values(invited_at=now)
         .execution_options(synchronize_session=False)
     )
-    for _, inv in todo:
-        set_committed_value(inv, "invited_at", now)
+    stamped = {inv.id for _, inv in todo}
+    for loaded in list(s.identity_map.values()):  # an Invitation the caller holds (send_invitation) sees the stamp
+        if isinstance(loaded, Invitation) and loaded.id in stamped:
+            set_committed_value(loaded, "invited_at", now)
     result.sent += len(todo)
     for person, _ in todo:  # where each went ("Verstuurd: 4 via Slack, 2 per e-mail")
         where = reached_by(person)
         result.reached[where] = result.reached.get(where, 0) + 1
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Invitation:
+    """The fields of an invitation that ``invitations.invitee_part`` reads, as plain rows
+    (no ORM objects for a chunk of hundreds)."""
+
+    id: int
+    status: str
+    invited_at: datetime | None
+    delegated_to: _Named | None
+    delegated_from: _Named | None
+
+
+async def _invitations(s: AsyncSession, session: Session, people: Sequence[Person]) -> dict[int, _Invitation]:
+    """The session's invitations of ``people``, by person id, as the database has them now."""
+    rows = (
+        await s.execute(
+            select(Invitation.person_id, Invitation.id, Invitation.status, Invitation.invited_at,
+                   Invitation.delegated_to_id, Invitation.delegated_from_id)
+            .where(Invitation.session_id == session.id, Invitation.person_id.in_([p.id for p in people]))
+        )
+    ).all()
+    others = {other for row in rows for other in row[4:] if other is not None}
+    names = dict((await s.execute(select(Person.id, Person.name).where(Person.id.in_(others)))).all()) if others else {}
+
+    def named(person_id: int | None) -> _Named | None:
+        return _Named(names[person_id]) if person_id is not None else None
+
+    return {
+        person_id: _Invitation(inv_id, status, invited_at, named(to), named(from_))
+        for person_id, inv_id, status, invited_at, to, from_ in rows
+    }
 
 
 async def _reminder_tasks(s: AsyncSession, plan: Plan, invitation_ids: list[int]) -> None:
@@ -133,7 +164,7 @@ async def _reminder_tasks(s: AsyncSession, plan: Plan, invitation_ids: list[int]
         await insert_select_ignore(s, ScheduledTask, ["key", "kind", "ref_id", "due_at", "expires_at"], query, ["key"])
 
 
-def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
+def _message(plan: Plan, person: Person, inv: _Invitation) -> dict:
     return dict(
         key=invitations.invite_key(plan.session, person),
         op="direct",
@@ -144,7 +175,7 @@ def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
     )
 
 
-def _data_json(plan: Plan, person: Person, inv: Invitation) -> str:
+def _data_json(plan: Plan, person: Person, inv: _Invitation) -> str:
     """``json.dumps(invitations.invitation_vm(...))``, the same text, with the session's part
     encoded once per run instead of once per invitee (its list of organisations can be
     hundreds of names: most of the bulk insert's work)."""
@@ -152,7 +183,7 @@ def _data_json(plan: Plan, person: Person, inv: Invitation) -> str:
     return f"{plan.base_json[:-1]}, {part[1:]}" if plan.base else part
 
 
-async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, Invitation]]) -> None:
+async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, _Invitation]]) -> None:
     """The calendar entry as a file, right after each invitation message (its update_of):
     each invitee's own entry (they are its ATTENDEE), as ``enqueue_calendar_file`` writes it."""
     session = plan.session
