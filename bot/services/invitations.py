@@ -202,8 +202,13 @@ async def enqueue_calendar_file(
 
 
 def reminder_tasks(ctx: Context, trajectory: Trajectory, session: Session, invitation_id: int) -> list[dict]:
-    """The reminder tasks of one invitation (``scheduled_task`` rows, by unique key)."""
-    return reminders_for(reminder_plan(ctx, trajectory, session), session, invitation_id)
+    """The reminder tasks of one invitation (``scheduled_task`` rows, by unique key
+    ``<head>:<invitation id>:<tail>``; ``invite_chunks`` builds the same keys in SQL)."""
+    return [
+        {"key": f"{head}:{invitation_id}:{tail}", "kind": kind, "ref_id": invitation_id, "due_at": due,
+         "expires_at": session.starts_at}
+        for head, tail, kind, due in reminder_plan(ctx, trajectory, session)
+    ]
 
 
 def reminder_plan(ctx: Context, trajectory: Trajectory, session: Session) -> list[tuple[str, str, str, datetime]]:
@@ -223,14 +228,6 @@ def reminder_plan(ctx: Context, trajectory: Trajectory, session: Session) -> lis
         if due > now and due < session.starts_at:
             plan.append(("attendee", str(session.sequence), "attendee_reminder", due))
     return plan
-
-
-def reminders_for(plan: list[tuple[str, str, str, datetime]], session: Session, invitation_id: int) -> list[dict]:
-    return [
-        {"key": f"{head}:{invitation_id}:{tail}", "kind": kind, "ref_id": invitation_id, "due_at": due,
-         "expires_at": session.starts_at}
-        for head, tail, kind, due in plan
-    ]
 
 
 async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation) -> None:

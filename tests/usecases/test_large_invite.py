@@ -170,9 +170,10 @@ async def test_a_read_that_waits_for_a_chunk_gets_in_before_the_next_one(big):
     assert chunks_when_read <= 3, f"the read waited until chunk {chunks_when_read} was committed"
 
 
-async def test_the_bulk_written_message_holds_the_view_model_the_bot_builds(big):
+async def test_the_bulk_written_rows_hold_what_the_bot_builds_one_by_one(big):
     """The run encodes the session's part of the view-model once and splices each invitee's
-    part in: what is stored is what ``invitation_vm`` gives, key for key."""
+    part in, and makes the reminder tasks in SQL: what is stored is what ``invitation_vm``
+    and ``reminder_tasks`` give, key for key."""
     ctx = big.ctx
     await uc.invite(ctx, TREKKER, await trajectory_id(ctx), "start")
     await ctx.jobs.idle()
@@ -187,6 +188,11 @@ async def test_the_bulk_written_message_holds_the_view_model_the_bot_builds(big)
             stored = (await s.execute(select(OutboxMessage.data).where(OutboxMessage.key == invitations.invite_key(session, inv.person)))).scalar_one()
             base = await invitations.session_context(s, session)
             assert list(stored.items()) == list(invitations.invitation_vm(ctx, base, session, inv, inv.person).items())
+            tasks = (await s.execute(select(ScheduledTask.key, ScheduledTask.kind, ScheduledTask.due_at, ScheduledTask.expires_at)
+                                     .where(ScheduledTask.ref_id == inv.id, ScheduledTask.kind.like("%_reminder")))).all()
+            trajectory = await s.get(Trajectory, session.trajectory_id)
+            expected = invitations.reminder_tasks(ctx, trajectory, session, inv.id)  # the keys made in SQL are these
+            assert sorted(tuple(t) for t in tasks) == sorted((t["key"], t["kind"], t["due_at"], t["expires_at"]) for t in expected)
 
 
 async def test_statements_per_invitee_stay_far_below_one(big):
