@@ -156,9 +156,10 @@ async def main(people: int, small: int, database_url: str | None, rounds: int = 
     backend = "PostgreSQL" if database_url else "SQLite"
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     runs: dict[int, list[dict]] = {small: [], people: []}
+    stamp = int(time.time())  # trajectory keys of their own, also after an earlier run on the same database
     for _ in range(rounds):  # alternating, so that the machine's noise hits both sizes
         for size in (small, people):
-            runs[size].append(await run(size, database_url, f"{KEY}-{len(runs[small]) + len(runs[people])}"))
+            runs[size].append(await run(size, database_url, f"{KEY}-{stamp}-{len(runs[small]) + len(runs[people])}"))
     for size, results in runs.items():
         for r in results:
             line = (f"{r['people']:>5} invitees: enqueue {r['enqueue']:.3f} s, {r['statements']} statements "
