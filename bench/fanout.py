@@ -22,7 +22,10 @@ The clock starts when the trekker sends ``/dialoog uitnodigen`` (a signed reques
 stops when the invite is written (more than 250 invitees: in the background, after the
 confirmation; no ``invite_run`` task open and an invitation row per invitee) and every
 invitation and calendar-file row is ``sent`` or ``failed``; the time to the first answer
-(the confirmation) and to the first invitation are reported too.
+(the confirmation) and to the first invitation are reported too, and where the span went:
+until the first invitation, the first tries (against what the bot's own pacing allows:
+its burst is half Slack's), the retries after the last first try (a message refused in
+the last second waits its Retry-After), and recording the last outcomes.
 
 The floor is the least time the limits allow: ``(messages - burst) / rate`` for the
 invitations (the bucket starts full), or the files at the bot's file rate if slower.
@@ -130,7 +133,8 @@ async def main(people: int, per_minute: int, show_timeline: bool = False, public
                     await asyncio.wait_for(dispatcher_task, timeout=30)
                 await runner.cleanup()
                 await bot.ctx.db.dispose()
-            summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline)
+            own_floor = (people - bot.dispatcher.pacer.bucket("slack:direct").burst) / rate
+            summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline, own_floor)
             print(f"limit: chat.postMessage {per_minute}/min ({rate:.0f}/s, burst {burst:.0f}) per workspace, "
                   f"1/s per channel; bot SLACK_POST_PER_MINUTE={per_minute}; {files} calendar files at "
                   f"{file_rate * 60:.0f}/min")
@@ -165,7 +169,7 @@ async def until_done(db_path: Path, people: int, messages: int, deadline: float)
     return counts
 
 
-def summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline) -> None:
+def summary(emu, people, counts, command_started, elapsed, floor, first_answer, show_timeline, own_floor) -> None:
     per_invitee = [sum(1 for m in emu.dm(user_id(i)) if is_invitation(m)) for i in range(people)]
     calls = emu.calls_to("chat.postMessage")
     statuses = Counter(c.status for c in calls)
@@ -181,6 +185,14 @@ def summary(emu, people, counts, command_started, elapsed, floor, first_answer, 
           f"{sum(counts.values()) - counts['sent'] - counts['failed']} unfinished")
     print(f"time to first answer: {first_answer:.1f} s; first invitation after {first_ok:.1f} s")
     print(f"elapsed from the command: {elapsed:.1f} s; floor: {floor:.1f} s")
+    first_tries: dict = {}
+    for c in calls:
+        first_tries.setdefault(c.args.get("channel"), c.at)
+    last_first = max(first_tries.values(), default=command_started) - command_started
+    last_ok = max((c.at for c in calls if c.ok), default=command_started) - command_started
+    print(f"where it went: {first_ok:.1f} s until the first invitation; {last_first - first_ok:.1f} s of first tries "
+          f"(the bot's own burst, half Slack's, allows {own_floor:.1f} s); {last_ok - last_first:.1f} s of retries "
+          f"after the last first try (Retry-After, backoff); {elapsed - last_ok:.1f} s until the outcomes were stored")
     if show_timeline:
         print("per second, ok/refused: " + " ".join(
             f"{timeline[i]}/{refused[i]}" for i in range(int(max(timeline | refused, default=0)) + 1)))

@@ -181,10 +181,29 @@ def web_app(bot: Bot, run_background: bool = True) -> web.Application:
         # POST /api/messages behind the SDK's JWT middleware (a sub-app: the check
         # guards /api/messages only, never /healthz or /slack/events).
         app.add_subapp("/api", bot.teams.web_subapp())
+    app.on_startup.append(lambda _app: _warm_up(bot))
     if run_background:
         app.on_startup.append(lambda _app: _start_background(bot))
         app.on_cleanup.append(lambda _app: _stop_background(bot))
     return app
+
+
+async def _warm_up(bot: Bot) -> None:
+    """Load before serving what the first request would load on the event loop, holding up
+    every other request (up to a second on a busy machine): the text catalogs, babel's number
+    and date data and the Dutch holidays (the sending window, the reminders of an invite)."""
+    from datetime import date
+
+    from bot.formatting import format_count, format_date
+    from bot.i18n import LANGUAGES, catalog
+    from bot.quiet_hours import dutch_holidays
+
+    for lang in LANGUAGES:
+        catalog(lang)
+        format_count(2000, lang)
+        format_date(date.today(), lang)
+    for year in (date.today().year, date.today().year + 1):
+        dutch_holidays(year)
 
 
 async def _start_background(bot: Bot) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
+from sqlalchemy import JSON, Text, bindparam, cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +22,31 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-async def insert_ignore(s: AsyncSession, model: Any, rows: Iterable[dict[str, Any]], keys: list[str]) -> None:
-    """Insert ``rows`` into ``model``'s table; rows whose ``keys`` exist are left alone."""
+async def insert_ignore(
+    s: AsyncSession, model: Any, rows: Iterable[dict[str, Any]], keys: list[str], json_text: dict[str, str] | None = None
+) -> None:
+    """Insert ``rows`` into ``model``'s table; rows whose ``keys`` exist are left alone.
+
+    ``json_text``: JSON columns whose value the rows hold as encoded text already, by
+    column -> the rows' key for it (the text is stored as it is)."""
     rows = list(rows)
     if not rows:
         return
     await s.flush()  # ORM rows still pending go first (one with the same key wins, as before)
+    postgres = s.bind.dialect.name == "postgresql"
+    dialect = postgresql if postgres else sqlite
+    statement = dialect.insert(model.__table__)
+    if json_text:
+        # SQLite keeps JSON as text; PostgreSQL casts the text to its json type.
+        texts = {column: bindparam(name, type_=Text) for column, name in json_text.items()}
+        statement = statement.values({c: cast(p, JSON) if postgres else p for c, p in texts.items()})
+    await s.execute(statement.on_conflict_do_nothing(index_elements=keys), rows)
+
+
+async def insert_select_ignore(s: AsyncSession, model: Any, columns: list[str], query: Any, keys: list[str]) -> None:
+    """``INSERT INTO model (columns) <query> ON CONFLICT DO NOTHING``: rows made by the
+    database from rows it has (no parameters, no Python work per row)."""
+    await s.flush()
     dialect = postgresql if s.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
-    await s.execute(statement, rows)
+    statement = dialect.insert(model.__table__).from_select(columns, query).on_conflict_do_nothing(index_elements=keys)
+    await s.execute(statement)

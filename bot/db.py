@@ -229,6 +229,11 @@ class Database:
             for hook in self._after_commit:
                 hook()
 
+    def connections_in_use(self) -> int:
+        """Connections of this process checked out right now (on SQLite each one that has
+        begun holds the write lock or waits for it: every transaction is BEGIN IMMEDIATE)."""
+        return self.engine.sync_engine.pool.checkedout()
+
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"

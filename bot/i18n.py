@@ -22,6 +22,10 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
 
+# libyaml's loader when PyYAML has it: the same data, ten times faster (the catalogs are
+# 400 kB, read on the first text the process renders).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
@@ -43,7 +47,7 @@ def catalog(lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     folder = TEMPLATES_DIR / lang
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         _flatten(path.stem, data, out)
     return out
 

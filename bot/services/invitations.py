@@ -91,8 +91,12 @@ async def sent_contexts(s: AsyncSession, pairs: list[tuple[Session, Person]]) ->
 
 
 def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, person: Person) -> dict:
-    vm = dict(base)
-    vm.update(
+    return {**base, **invitee_part(ctx, session, inv, person)}
+
+
+def invitee_part(ctx: Context, session: Session, inv: Invitation, person: Person) -> dict:
+    """What :func:`invitation_vm` adds to the session's part (``base``) for one invitee."""
+    return dict(
         invitation_id=inv.id,
         name=person.name,
         status=inv.status,
@@ -101,7 +105,6 @@ def invitation_vm(ctx: Context, base: dict, session: Session, inv: Invitation, p
         calendar_url=ctx.calendar_url(session.ics_token),
         calendar_file=ctx.settings.public_url is None,
     )
-    return vm
 
 
 async def load_invitation(s: AsyncSession, invitation_id: int) -> Invitation | None:
@@ -199,25 +202,32 @@ async def enqueue_calendar_file(
 
 
 def reminder_tasks(ctx: Context, trajectory: Trajectory, session: Session, invitation_id: int) -> list[dict]:
-    """The reminder tasks of one invitation (``scheduled_task`` rows, by unique key)."""
+    """The reminder tasks of one invitation (``scheduled_task`` rows, by unique key
+    ``<head>:<invitation id>:<tail>``; ``invite_chunks`` builds the same keys in SQL)."""
+    return [
+        {"key": f"{head}:{invitation_id}:{tail}", "kind": kind, "ref_id": invitation_id, "due_at": due,
+         "expires_at": session.starts_at}
+        for head, tail, kind, due in reminder_plan(ctx, trajectory, session)
+    ]
+
+
+def reminder_plan(ctx: Context, trajectory: Trajectory, session: Session) -> list[tuple[str, str, str, datetime]]:
+    """The reminders every invitation of the session gets, worked out once for many
+    invitations: (key before the invitation id, key after it, kind, due)."""
     now = ctx.now()
     config = trajectory.reminders or {}
-    tasks = []
-
-    def task(key: str, kind: str, due: datetime) -> dict:
-        return {"key": key, "kind": kind, "ref_id": invitation_id, "due_at": due, "expires_at": session.starts_at}
-
+    plan = []
     for days in config.get("rsvp_days_before", [7, 2]):
         due = session.starts_at - timedelta(days=days)
         if due > now:
-            tasks.append(task(f"rsvp:{invitation_id}:{session.sequence}:{days}", "rsvp_reminder", due))
+            plan.append(("rsvp", f"{session.sequence}:{days}", "rsvp_reminder", due))
     if config.get("attendee_day_before", True):
         zone = ZoneInfo(trajectory.timezone)
         day = working_day_before(session.starts_at.astimezone(zone).date(), ctx.window.holidays)
         due = datetime(day.year, day.month, day.day, ATTENDEE_REMINDER_HOUR, tzinfo=zone)
         if due > now and due < session.starts_at:
-            tasks.append(task(f"attendee:{invitation_id}:{session.sequence}", "attendee_reminder", due))
-    return tasks
+            plan.append(("attendee", str(session.sequence), "attendee_reminder", due))
+    return plan
 
 
 async def schedule_reminders(s: AsyncSession, ctx: Context, trajectory: Trajectory, session: Session, inv: Invitation) -> None:

@@ -10,25 +10,26 @@ all chunks in one transaction (a small session); ``invite_runs`` commits each ch
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import outbox
-from bot.bulk import chunks, insert_ignore
+from bot.bulk import chunks, insert_ignore, insert_select_ignore
 from bot.calendar import build_ics, ics_filename
 from bot.context import Context
 from bot.i18n import t
 from bot.identity import reached_by
-from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory
+from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory, UTCDateTime
 from bot.services import directory, invitations
 
 CHUNK = 250  # invitees per chunk: a transaction of a few tens of milliseconds
+FIRST_CHUNK = 50  # a background run's first chunk: sending starts while the rest is written
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Plan:
     send_at: datetime
     files: bool  # without PUBLIC_URL the calendar entry travels as a file after the message
     organizer: Person | None  # the calendar entry's organiser (the first trekker)
+    base_json: str  # ``base`` as JSON, encoded once (see _data_json)
 
 
 async def plan(
@@ -52,11 +54,18 @@ async def plan(
         base = await invitations.session_context(s, session, people)
     files = not ctx.settings.public_url
     organizer = next(iter(await directory.trekkers(s, session.trajectory_id)), None) if files else None
-    return Plan(ctx, trajectory, session, base, send_at, files, organizer)
+    return Plan(ctx, trajectory, session, base, send_at, files, organizer, json.dumps(base))
 
 
 def chunked(people: Sequence[Person]):
     return chunks(people, CHUNK)
+
+
+def run_chunks(people: Sequence[Person]):
+    """The chunks of a background run (``invite_runs``): a small first one, committed in
+    a few milliseconds, so the dispatcher has invitations to send while the rest is written."""
+    yield from chunks(people[:FIRST_CHUNK], FIRST_CHUNK)
+    yield from chunks(people[FIRST_CHUNK:], CHUNK)
 
 
 async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -> None:
@@ -65,16 +74,8 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     session, now = plan.session, plan.ctx.now()
     rows = [{"session_id": session.id, "person_id": p.id, "status": "pending", "revision": 0} for p in people]
     await insert_ignore(s, Invitation, rows, ["session_id", "person_id"])
-    found = (
-        await s.execute(
-            select(Invitation)
-            .where(Invitation.session_id == session.id, Invitation.person_id.in_([p.id for p in people]))
-            .options(selectinload(Invitation.delegated_to), selectinload(Invitation.delegated_from))
-            .execution_options(populate_existing=True)
-        )
-    ).scalars()
-    by_person = {inv.person_id: inv for inv in found}
-    todo: list[tuple[Person, Invitation]] = []
+    by_person = await _invitations(s, session, people)
+    todo: list[tuple[Person, _Invitation]] = []
     for person in people:
         inv = by_person[person.id]
         if inv.invited_at is not None:
@@ -88,34 +89,101 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     await outbox.insert_many(s, [_message(plan, person, inv) for person, inv in todo], now=now)
     if plan.files:
         await _calendar_files(s, plan, todo)
-    tasks = [task for _, inv in todo for task in invitations.reminder_tasks(plan.ctx, plan.trajectory, session, inv.id)]
-    await insert_ignore(s, ScheduledTask, tasks, ["key"])
+    await _reminder_tasks(s, plan, [inv.id for _, inv in todo])
     await s.execute(
         update(Invitation)
         .where(Invitation.id.in_([inv.id for _, inv in todo]), Invitation.invited_at.is_(None))
         .values(invited_at=now)
         .execution_options(synchronize_session=False)
     )
-    for _, inv in todo:
-        set_committed_value(inv, "invited_at", now)
+    stamped = {inv.id for _, inv in todo}
+    for loaded in list(s.identity_map.values()):  # an Invitation the caller holds (send_invitation) sees the stamp
+        if isinstance(loaded, Invitation) and loaded.id in stamped:
+            set_committed_value(loaded, "invited_at", now)
     result.sent += len(todo)
     for person, _ in todo:  # where each went ("Verstuurd: 4 via Slack, 2 per e-mail")
         where = reached_by(person)
         result.reached[where] = result.reached.get(where, 0) + 1
 
 
-def _message(plan: Plan, person: Person, inv: Invitation) -> dict:
+@dataclass(frozen=True)
+class _Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Invitation:
+    """The fields of an invitation that ``invitations.invitee_part`` reads, as plain rows
+    (no ORM objects for a chunk of hundreds)."""
+
+    id: int
+    status: str
+    invited_at: datetime | None
+    delegated_to: _Named | None
+    delegated_from: _Named | None
+
+
+async def _invitations(s: AsyncSession, session: Session, people: Sequence[Person]) -> dict[int, _Invitation]:
+    """The session's invitations of ``people``, by person id, as the database has them now."""
+    rows = (
+        await s.execute(
+            select(Invitation.person_id, Invitation.id, Invitation.status, Invitation.invited_at,
+                   Invitation.delegated_to_id, Invitation.delegated_from_id)
+            .where(Invitation.session_id == session.id, Invitation.person_id.in_([p.id for p in people]))
+        )
+    ).all()
+    others = {other for row in rows for other in row[4:] if other is not None}
+    names = dict((await s.execute(select(Person.id, Person.name).where(Person.id.in_(others)))).all()) if others else {}
+
+    def named(person_id: int | None) -> _Named | None:
+        return _Named(names[person_id]) if person_id is not None else None
+
+    return {
+        person_id: _Invitation(inv_id, status, invited_at, named(to), named(from_))
+        for person_id, inv_id, status, invited_at, to, from_ in rows
+    }
+
+
+async def _reminder_tasks(s: AsyncSession, plan: Plan, invitation_ids: list[int]) -> None:
+    """Each invitation's reminder tasks (``invitations.reminder_tasks``: the same keys),
+    made by the database in one statement: one SELECT per kind of reminder over the
+    chunk's invitations, the due times bound once (6,000 rows at 2,000 invitees)."""
+    session = plan.session
+    queries = [
+        select(
+            literal(f"{head}:") + cast(Invitation.id, String) + literal(f":{tail}"),
+            literal(kind),
+            Invitation.id,
+            literal(due, UTCDateTime()),
+            literal(session.starts_at, UTCDateTime()),
+        ).where(Invitation.id.in_(invitation_ids))
+        for head, tail, kind, due in invitations.reminder_plan(plan.ctx, plan.trajectory, session)
+    ]
+    if queries:
+        query = queries[0] if len(queries) == 1 else union_all(*queries)
+        await insert_select_ignore(s, ScheduledTask, ["key", "kind", "ref_id", "due_at", "expires_at"], query, ["key"])
+
+
+def _message(plan: Plan, person: Person, inv: _Invitation) -> dict:
     return dict(
         key=invitations.invite_key(plan.session, person),
         op="direct",
         template="invitation",
-        data=invitations.invitation_vm(plan.ctx, plan.base, plan.session, inv, person),
+        data_json=_data_json(plan, person, inv),
         person=person,
         not_before=plan.send_at,
     )
 
 
-async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, Invitation]]) -> None:
+def _data_json(plan: Plan, person: Person, inv: _Invitation) -> str:
+    """``json.dumps(invitations.invitation_vm(...))``, the same text, with the session's part
+    encoded once per run instead of once per invitee (its list of organisations can be
+    hundreds of names: most of the bulk insert's work)."""
+    part = json.dumps(invitations.invitee_part(plan.ctx, plan.session, inv, person))
+    return f"{plan.base_json[:-1]}, {part[1:]}" if plan.base else part
+
+
+async def _calendar_files(s: AsyncSession, plan: Plan, todo: list[tuple[Person, _Invitation]]) -> None:
     """The calendar entry as a file, right after each invitation message (its update_of):
     each invitee's own entry (they are its ATTENDEE), as ``enqueue_calendar_file`` writes it."""
     session = plan.session

@@ -6,6 +6,7 @@ nothing (issue 15 point 1; issue 14 point 5)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from bot.identity import User
 from bot.importer import import_file
 from bot.interactions import invitations as uc
 from bot.models import Invitation, OutboxMessage, Person, ScheduledTask, Session, Trajectory
-from bot.services import invite_chunks, invite_runs
+from bot.services import invitations, invite_chunks, invite_runs
 from bot.settings import load_settings
 from bot.slack.blocks import render
 from bot.trajectory_file import parse
@@ -59,6 +60,11 @@ async def invited(ctx) -> int:
         return (await s.execute(select(func.count()).select_from(Invitation).where(Invitation.invited_at.is_not(None)))).scalar_one()
 
 
+def chunk_ends() -> list[int]:
+    """How many invitations are committed after each chunk of the run."""
+    return list(itertools.accumulate(len(chunk) for chunk in invite_chunks.run_chunks(list(range(N)))))
+
+
 async def wait_for_invited(ctx, at_least: int) -> int:
     for _ in range(100_000):
         found = await invited(ctx)
@@ -87,7 +93,7 @@ async def test_the_trekker_gets_an_answer_at_once_and_the_rows_follow_in_chunks(
     assert isinstance(done, uc.Queued) and done.count == N and not done.busy
     first = await wait_for_invited(ctx, 1)
     assert first < N, "all invitations appeared at once: one transaction, not chunks"
-    assert first % invite_chunks.CHUNK == 0
+    assert first in chunk_ends()
     await ctx.jobs.idle()
     assert await invited(ctx) == N
     await assert_exactly_once(ctx)
@@ -100,12 +106,15 @@ class Commits:
     def __init__(self, engine):
         self.order: list[str] = []
         self.chunks = {n: asyncio.Event() for n in (1, 2)}  # set when that many chunks are committed
+        self.third_chunk_writing = asyncio.Event()  # its invitation rows sent, not yet committed
         self.engine = engine
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "commit", self._commit)
 
     def _statement(self, conn, cursor, statement, *rest):
         conn.info.setdefault("written", []).append(statement)
+        if statement.startswith("INSERT INTO invitation") and self.order.count("chunk") == 2:
+            self.third_chunk_writing.set()
 
     def _commit(self, conn):
         written = " ".join(conn.info.pop("written", []))
@@ -136,11 +145,54 @@ async def test_an_rsvp_click_is_stored_while_the_invitations_are_written(big):
     finally:
         commits.close()
     # The click was committed between two chunks, not after the whole run.
-    assert commits.order.count("chunk") == N // invite_chunks.CHUNK
+    assert commits.order.count("chunk") == len(chunk_ends())
     assert "answer" in commits.order[: -1] and commits.order[-1] == "chunk", commits.order
     async with ctx.db.sessionmaker() as s:
         assert (await s.get(Invitation, other.id)).status == "yes"
     assert await invited(ctx) == N + 40
+
+
+async def test_a_read_that_waits_for_a_chunk_gets_in_before_the_next_one(big):
+    """On SQLite a plain read begins IMMEDIATE too, and waits in SQLite's busy handler
+    (retrying up to 100 ms apart), not at the write gate: the run, seeing a connection
+    in use, lets it in before it starts the next chunk."""
+    ctx = big.ctx
+    commits = Commits(ctx.db.engine.sync_engine)
+    try:
+        await uc.invite(ctx, TREKKER, await trajectory_id(ctx), "start")
+        await commits.third_chunk_writing.wait()
+        seen = await invited(ctx)  # started while the third chunk holds the lock
+        chunks_when_read = commits.order.count("chunk")
+        await ctx.jobs.idle()
+    finally:
+        commits.close()
+    assert seen == chunk_ends()[chunks_when_read - 1]
+    assert chunks_when_read <= 3, f"the read waited until chunk {chunks_when_read} was committed"
+
+
+async def test_the_bulk_written_rows_hold_what_the_bot_builds_one_by_one(big):
+    """The run encodes the session's part of the view-model once and splices each invitee's
+    part in, and makes the reminder tasks in SQL: what is stored is what ``invitation_vm``
+    and ``reminder_tasks`` give, key for key."""
+    ctx = big.ctx
+    await uc.invite(ctx, TREKKER, await trajectory_id(ctx), "start")
+    await ctx.jobs.idle()
+    async with ctx.db.sessionmaker() as s:
+        session = (await s.execute(select(Session).where(Session.key == "start"))).scalar_one()
+        for who in (0, N - 1):
+            inv = (
+                await s.execute(select(Invitation).join(Person, Invitation.person_id == Person.id)
+                                .where(Invitation.session_id == session.id, Person.email == email(who)))
+            ).scalar_one()
+            inv = await invitations.load_invitation(s, inv.id)
+            stored = (await s.execute(select(OutboxMessage.data).where(OutboxMessage.key == invitations.invite_key(session, inv.person)))).scalar_one()
+            base = await invitations.session_context(s, session)
+            assert list(stored.items()) == list(invitations.invitation_vm(ctx, base, session, inv, inv.person).items())
+            tasks = (await s.execute(select(ScheduledTask.key, ScheduledTask.kind, ScheduledTask.due_at, ScheduledTask.expires_at)
+                                     .where(ScheduledTask.ref_id == inv.id, ScheduledTask.kind.like("%_reminder")))).all()
+            trajectory = await s.get(Trajectory, session.trajectory_id)
+            expected = invitations.reminder_tasks(ctx, trajectory, session, inv.id)  # the keys made in SQL are these
+            assert sorted(tuple(t) for t in tasks) == sorted((t["key"], t["kind"], t["due_at"], t["expires_at"]) for t in expected)
 
 
 async def test_statements_per_invitee_stay_far_below_one(big):
