@@ -159,7 +159,9 @@ def build_slack_app(settings: Settings, ctx: Context, client: AsyncWebClient) ->
     from handlers import register_all
 
     app = AsyncApp(
-        name="dialoogbot",  # without a name Bolt reads the whole call stack (inspect.stack: 60 ms)
+        # Without a name Bolt reads the whole call stack (inspect.stack: 60 ms).  Bolt sets
+        # the level of the logger of that name, so not "dialoogbot" (our own loggers' parent).
+        name="dialoogbot-slack",
         client=client,
         # Socket Mode requests carry no signature; Bolt checks only HTTP requests, and the
         # HTTP endpoint refuses everything when no secret is set (slack_endpoint).
