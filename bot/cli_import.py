@@ -42,7 +42,7 @@ def run_import(args, settings: Settings, parsed) -> int:
     try:
         report = asyncio.run(run())
     except PlatformUnavailable as exc:  # before anything was written
-        out(args.lang, "slack_refused" if exc.refused else "slack_unreachable", error=exc.reason)
+        out(args.lang, {"token": "slack_refused", "permission": "slack_lookup_refused"}.get(exc.problem, "slack_unreachable"), error=exc.reason)
         out(args.lang, "nothing_saved")
         return EXIT_INVALID if exc.refused else 1
     from bot.identity import email_enabled

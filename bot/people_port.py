@@ -12,15 +12,20 @@ from typing import Protocol
 
 
 class PlatformUnavailable(Exception):
-    """The platform itself is the problem (token refused, or not reachable at all): every
-    look-up would fail, so none of them means "not found".  ``refused``: the platform
-    refused our credentials (a configuration error, not a hiccup)."""
+    """The platform itself is the problem: every look-up would fail, so none of them
+    means "not found".  ``problem``: "token" (our credentials refused), "permission" (the
+    app may not look people up: a missing scope, a workspace rule) or "unreachable".
+    ``refused``: a configuration error, not a hiccup."""
 
-    def __init__(self, platform: str, reason: str, refused: bool = False):
+    def __init__(self, platform: str, reason: str, problem: str = "unreachable"):
         super().__init__(reason)
         self.platform = platform
         self.reason = reason
-        self.refused = refused
+        self.problem = problem
+
+    @property
+    def refused(self) -> bool:
+        return self.problem != "unreachable"
 
 
 class PeopleFinder(Protocol):

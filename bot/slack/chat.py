@@ -38,6 +38,10 @@ PERMANENT = {
 # Slack refuses the token itself: no call will work until someone fixes the setting.
 TOKEN_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 UNREACHABLE = "unreachable"  # no connection to Slack at all (DNS, refused, no network)
+# Slack takes the token but will not let this app do the call (users.lookupByEmail's
+# documented errors): the same for every person, until the app or workspace is changed.
+NOT_ALLOWED = {"missing_scope", "not_allowed_token_type", "no_permission", "ekm_access_denied",
+               "team_access_not_granted", "enterprise_is_restricted", "org_login_required"}
 
 OUTBOX_EVENT = "dialoogbot_outbox"  # message metadata: which outbox row a message came from
 

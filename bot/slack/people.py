@@ -15,7 +15,7 @@ from typing import Awaitable, Callable
 
 from bot.chat import Chat, ChatError
 from bot.people_port import PlatformUnavailable
-from bot.slack.chat import TOKEN_REFUSED, UNREACHABLE
+from bot.slack.chat import NOT_ALLOWED, TOKEN_REFUSED, UNREACHABLE
 from scheduling.ratelimit import Pacer, paced_retry
 
 METHOD = "slack:lookup"
@@ -36,15 +36,20 @@ class SlackPeopleFinder:
     async def find(self, email: str) -> str | None:
         """The Slack id for ``email`` (None: Slack says not in the workspace).
 
-        PlatformUnavailable when Slack refused the token or could not be reached;
+        PlatformUnavailable when Slack refused the token, will not let the app look people
+        up (``missing_scope``, ...: the same answer for everyone) or could not be reached;
         ChatError (not permanent) when this look-up kept failing: unknown, not "not found"."""
         try:
             return await paced_retry(self.pacer, METHOD, partial(self.chat.lookup_user, email), fatal=_platform_down, sleep=self.sleep)
         except ChatError as exc:
             if _platform_down(exc):
-                raise PlatformUnavailable("slack", exc.code, refused=exc.code in TOKEN_REFUSED) from exc
+                raise PlatformUnavailable("slack", exc.code, _problem(exc.code)) from exc
             raise
 
 
+def _problem(code: str) -> str:
+    return "token" if code in TOKEN_REFUSED else "permission" if code in NOT_ALLOWED else "unreachable"
+
+
 def _platform_down(exc: ChatError) -> bool:
-    return exc.code in TOKEN_REFUSED or exc.code == UNREACHABLE
+    return exc.code in TOKEN_REFUSED or exc.code in NOT_ALLOWED or exc.code == UNREACHABLE

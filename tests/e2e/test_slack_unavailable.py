@@ -49,6 +49,20 @@ async def test_import_with_a_refused_token_says_so_exits_2_and_writes_nothing(ha
     await nothing_written(h)
 
 
+@pytest.mark.parametrize("refusal", ["missing_scope", "no_permission"])
+async def test_import_that_slack_will_not_let_look_people_up_says_why_and_writes_nothing(harness, tmp_path, refusal):
+    """Not "niet gevonden" for everyone (nor a retry for hours): the app's rights are wrong."""
+    h = harness
+    h.emu.fail_next("users.lookupByEmail", refusal, times=100, needed="users:read.email")
+    result = await run_cli("import", str(example("hitteplan.yaml")), env=harness_env(h), cwd=tmp_path)
+    assert result.code == 2, result.both
+    assert "Slack laat de bot geen mensen opzoeken" in result.out and refusal in result.out
+    assert "python -m bot manifest" in result.out and "Er is niets opgeslagen." in result.out
+    assert "Niet gevonden" not in result.both and "Traceback" not in result.both
+    assert len(h.emu.calls_to("users.lookupByEmail")) == 1  # stopped at the first answer
+    await nothing_written(h)
+
+
 async def test_import_when_slack_is_unreachable_says_so_and_writes_nothing(harness, tmp_path):
     h = harness
     env = {**harness_env(h), "SLACK_API_URL": closed_port_url()}
