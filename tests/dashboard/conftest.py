@@ -23,10 +23,13 @@ LINK = re.compile(r"https?://[^\s>|]+/dashboard/in/[A-Za-z0-9_-]+")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def bound_socket() -> socket.socket:
+    """A listening address held from the start: PUBLIC_URL needs the port before the
+    server starts, and a port only probed could be taken by another test meanwhile."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @dataclass
@@ -44,8 +47,8 @@ def dashboard_host() -> str:
 async def dash(database_url, clock, dashboard_host, unknown_emails, extra_env):
     """``unknown_emails`` (not in Slack: on e-mail when SMTP_URL is in ``extra_env``) and
     ``extra_env`` as for ``harness`` (tests/conftest.py)."""
-    port = free_port()
-    base = f"http://{dashboard_host}:{port}"
+    held = bound_socket()
+    base = f"http://{dashboard_host}:{held.getsockname()[1]}"
     async with SlackEmulator(token=TOKEN) as emu:
         people = people_of(example("hitteplan.yaml")) + people_of(example("neerslag.yaml"))
         users = make_emulator_users(emu, people, unknown_emails)
@@ -59,7 +62,8 @@ async def dash(database_url, clock, dashboard_host, unknown_emails, extra_env):
         }
         bot = bootstrap(load_settings(env), clock=clock)
         bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)
-        server = TestServer(web_app(bot, run_background=False), host="127.0.0.1", port=port)
+        server = TestServer(web_app(bot, run_background=False), host="127.0.0.1", port=held.getsockname()[1],
+                            socket_factory=lambda *_: held)
         await server.start_server()
         try:
             async with SlackDriver(str(server.make_url("/slack/events")), SIGNING_SECRET, emulator=emu) as drv:
