@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from bot import cli
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_WELZIJN, COLLEGA, TREKKER, cli_env, harness_env, run_cli
-from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time
 from tests.conftest import ROOT, local
 
 FORMULA = '=HYPERLINK("https://evil.example","klik")'
@@ -23,11 +23,6 @@ HOSTILE = "<!channel> *hitte* & \"aanhalingstekens\", komma's\nen een tweede reg
 @pytest.fixture
 def public_url() -> str:
     return "https://dialoog.example"  # calendar links, not files: faster
-
-
-@pytest.fixture(autouse=True)
-def _unpaced(harness):
-    unpaced(harness)
 
 
 async def export(h, monkeypatch, tmp_path, *args: str) -> tuple[int, str, bytes | None]:

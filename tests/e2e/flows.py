@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.models import Evaluation, EvaluationPrompt, EvaluationResponse
-from scheduling.ratelimit import Pacer
 from tests.conftest import local
 from tests.e2e.conftest import (
     TREKKER,
@@ -15,12 +14,6 @@ from tests.e2e.conftest import (
     example_data,
     invitations_to,
 )
-
-
-def unpaced(h) -> None:
-    """No client-side pacing: these tests are about evaluations and memos, not rate
-    limits (the update bucket of 50 a minute would make every click wait a second)."""
-    h.bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)
 
 
 PROMPT_AT = local(2027, 3, 9, 16, 45)

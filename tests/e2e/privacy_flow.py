@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.models import Person, Session
 from tests.conftest import SIGNING_SECRET, TOKEN, example, local
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, TREKKER, bot_messages
-from tests.e2e.flows import fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.e2e.flows import fill_in, invite_and_answer, jump, to_prompt_time
 from tests.e2e.mail_pages import on_email
 from tests.e2e.test_memos import memo_dms, send_memo
 
@@ -25,7 +25,6 @@ def commitment_reminders(h, email: str) -> list:
 
 
 async def whole_flow(h) -> None:
-    unpaced(h)
     await h.import_example()
     await invite_and_answer(h, {AMB_LINDE: "Ik kom", AMB_GGD: "Ik kom"})
     await send_memo(h, memo_title="Lees mij")
@@ -49,7 +48,6 @@ def hitteplan_on_email(text: str | None = None) -> str:
 async def whole_mail_flow(h, pages, text: str | None = None) -> None:
     """The same flow with De Linde's and GGD's ambassadors on ``platform: email``
     (``text``: another trajectory file; they are put on e-mail in it)."""
-    unpaced(h)
     await h.import_example(text=hitteplan_on_email(text))
     await h.command(TREKKER, "uitnodigen start")
     await h.drain()

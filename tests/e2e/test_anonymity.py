@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
 from tests.conftest import local
 from tests.e2e.anonymity_checks import assert_no_trace_in_files, assert_unlinkable
 from tests.e2e.conftest import (
     AMB_GGD, AMB_LINDE, AMB_THUISZORG, AMB_WELZIJN, TREKKER, bot_messages, full_text, harness_env, run_cli,
 )
-from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time
 
 ANSWERS = {AMB_LINDE: "Antwoord-Linde-7731", AMB_GGD: "Antwoord-GGD-1290", AMB_WELZIJN: "Antwoord-Welzijn-5512"}
-
-
-@pytest.fixture(autouse=True)
-def _unpaced(harness):
-    unpaced(harness)
 
 
 def results_to(h) -> list:

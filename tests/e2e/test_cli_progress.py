@@ -18,7 +18,6 @@ import pytest
 
 from bench._common import email, trajectory_yaml
 from tests.e2e.conftest import cli_env, harness_env, run_cli
-from tests.e2e.flows import unpaced
 from tests.e2e.test_cli import free_port
 from tests.test_export import named_evaluation
 
@@ -142,7 +141,6 @@ def test_progress_on_a_terminal_is_a_bar(tmp_path):
 
 async def test_export_shows_progress_of_the_rows(harness, tmp_path):
     h = harness
-    unpaced(h)
     await named_evaluation(h)
     result = await run_cli(
         "export", "evaluations", "--session", "start", "--format", "csv", "--output", str(tmp_path / "uit.csv"),

@@ -9,7 +9,6 @@ import io
 import json
 from datetime import datetime
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -27,14 +26,9 @@ from tests.e2e.conftest import (
     full_text,
     reply_text,
 )
-from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time
 
 BUTTON = "Download als Excel"
-
-
-@pytest.fixture(autouse=True)
-def _unpaced(harness):
-    unpaced(harness)
 
 
 def results_to(h, email: str = TREKKER) -> list:

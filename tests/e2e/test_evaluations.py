@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy import text as text_sql
 
@@ -42,7 +41,6 @@ from tests.e2e.flows import (
     prompt_of,
     prompts_to,
     to_prompt_time,
-    unpaced,
 )
 
 HOSTILE = "<!channel> *hitte* <@U0001> <https://evil.example|klik> & =1+1"
@@ -50,11 +48,6 @@ HOSTILE = "<!channel> *hitte* <@U0001> <https://evil.example|klik> & =1+1"
 
 def results_to(h, email: str = TREKKER) -> list:
     return [m for m in bot_messages(h.emu, h.uid(email)) if (m.text or "").startswith("Resultaten evaluatie")]
-
-
-@pytest.fixture(autouse=True)
-def _unpaced(harness):
-    unpaced(harness)
 
 
 # -- who gets a prompt, and when ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from bot.models import (
 )
 from tests.conftest import local
 from tests.e2e.conftest import AMB_LINDE, BESTUUR_LINDE, COLLEGA, TREKKER, count, invitations_to
-from tests.e2e.flows import answer_values, invite_and_answer, open_form, prompt_of, to_prompt_time, unpaced
+from tests.e2e.flows import answer_values, invite_and_answer, open_form, prompt_of, to_prompt_time
 from tests.e2e.test_memos import memo_dms, send_memo
 
 
@@ -53,7 +53,6 @@ async def no_error_answers(h) -> None:
 
 async def test_commitment_button_and_status_form_twice(harness):
     h = harness
-    unpaced(h)
     await h.import_example()
     h.clock.set(local(2027, 3, 30, 9, 0))
     await h.tick()
@@ -78,7 +77,6 @@ async def test_commitment_button_and_status_form_twice(harness):
 
 async def test_rsvp_buttons_and_the_colleague_form_twice(harness):
     h = harness
-    unpaced(h)
     await h.import_example()
     await h.command(TREKKER, "uitnodigen start")
     await h.drain()
@@ -102,7 +100,6 @@ async def test_rsvp_buttons_and_the_colleague_form_twice(harness):
 
 async def test_memo_send_and_gelezen_twice(harness):
     h = harness
-    unpaced(h)
     await h.import_example()
     await send_memo(h, memo_title="Lees mij")
     [message] = memo_dms(h, AMB_LINDE)
@@ -115,7 +112,6 @@ async def test_memo_send_and_gelezen_twice(harness):
 
 async def test_signoff_agree_and_decline_form_twice(harness):
     h = harness
-    unpaced(h)
     from tests.e2e.test_signoff import requests_to, start_round
 
     await start_round(h)
@@ -140,7 +136,6 @@ async def test_signoff_agree_and_decline_form_twice(harness):
 
 async def test_evaluation_form_twice(harness):
     h = harness
-    unpaced(h)
     await h.import_example()
     await invite_and_answer(h, {AMB_LINDE: "Ik kom"})
     await to_prompt_time(h)
@@ -154,7 +149,6 @@ async def test_evaluation_form_twice(harness):
 
 async def test_phase_move_form_twice(harness):
     h = harness
-    unpaced(h)
     await h.import_example()
     await h.command(TREKKER, "fase 3")
     view = h.emu.open_views(h.uid(TREKKER))[-1]
@@ -168,7 +162,6 @@ async def test_phase_move_form_twice(harness):
 async def test_two_colleague_answers_one_after_the_other(harness):
     """A retry after Slack's 3 s (sequential, not at once): still one effect."""
     h = harness
-    unpaced(h)
     await h.import_example()
     await h.command(TREKKER, "uitnodigen start")
     await h.drain()

@@ -35,7 +35,7 @@ from tests.e2e.conftest import (
     outbox_rows,
     reply_text,
 )
-from tests.e2e.flows import jump, unpaced
+from tests.e2e.flows import jump
 
 EVERYONE_BUT_TREKKER = [COLLEGA, AMB_GGD, AMB_LINDE, BESTUUR_LINDE, AMB_THUISZORG, BESTUUR_THUISZORG, AMB_WELZIJN]
 
@@ -49,11 +49,6 @@ HOSTILE_BODY = (
     "R&D &amp; <b>html</b> 3 < 4 > 2"
 )
 HOSTILE_TITLE = "Opzet <!channel> & <https://evil.example|klik>"
-
-
-@pytest.fixture(autouse=True)
-def _unpaced(harness):
-    unpaced(harness)
 
 
 # -- helpers --------------------------------------------------------------------------------

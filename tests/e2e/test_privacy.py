@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.models import Commitment, EvaluationResponse, Invitation, MemoRecipient, OutboxMessage, Person
 from tests.conftest import local
 from tests.e2e.conftest import AMB_GGD, AMB_LINDE, AMB_WELZIJN, TREKKER, dump, example_data, harness_env, run_cli
-from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time, unpaced
+from tests.e2e.flows import anonymous_hitteplan, fill_in, invite_and_answer, jump, to_prompt_time
 from tests.e2e.privacy_flow import ANSWER, NOTE, whole_flow
 
 
@@ -101,7 +101,6 @@ async def test_export_gives_everything_and_erase_keeps_the_figures(harness, tmp_
 
 async def test_erase_leaves_anonymous_answers_untouched(harness, tmp_path):
     h = harness
-    unpaced(h)
     await h.import_example(text=anonymous_hitteplan())
     people = (AMB_LINDE, AMB_GGD, AMB_WELZIJN)
     await invite_and_answer(h, {e: "Ik kom" for e in people})
