@@ -194,17 +194,16 @@ async def _warm_up(bot: Bot) -> None:
     """Load before serving what the first request would load on the event loop, holding up
     every other request (up to a second on a busy machine): the text catalogs, babel's number
     and date data and the Dutch holidays (the sending window, the reminders of an invite)."""
-    from datetime import date
-
     from bot.formatting import format_count, format_date
     from bot.i18n import LANGUAGES, catalog
     from bot.quiet_hours import dutch_holidays
 
+    today = bot.ctx.now().date()  # the injected clock, as everywhere
     for lang in LANGUAGES:
         catalog(lang)
         format_count(2000, lang)
-        format_date(date.today(), lang)
-    for year in (date.today().year, date.today().year + 1):
+        format_date(today, lang)
+    for year in (today.year, today.year + 1):
         dutch_holidays(year)
 
 
