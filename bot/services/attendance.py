@@ -141,10 +141,10 @@ async def counts(s: AsyncSession, session_ids: list[int]) -> dict[int, dict]:
     """Per session whose attendance was said: {present, invited}."""
     if not session_ids:
         return {}
-    rows = await s.execute(
-        select(Invitation.session_id, func.count(Invitation.id), func.coalesce(func.sum(case((Invitation.attended.is_(True), 1), else_=0)), 0))
-        .join(Session, Session.id == Invitation.session_id)
-        .where(Invitation.session_id.in_(session_ids), Session.attendance_at.is_not(None))
-        .group_by(Invitation.session_id)
+    rows = await s.execute(  # from the sessions: those without attendance are skipped, not their invitations
+        select(Session.id, func.count(Invitation.id), func.coalesce(func.sum(case((Invitation.attended.is_(True), 1), else_=0)), 0))
+        .join(Invitation, Invitation.session_id == Session.id)
+        .where(Session.id.in_(session_ids), Session.attendance_at.is_not(None))
+        .group_by(Session.id)
     )
     return {sid: {"present": int(present), "invited": int(invited)} for sid, invited, present in rows}
