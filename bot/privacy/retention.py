@@ -168,14 +168,9 @@ async def summary(s: AsyncSession, tr: Trajectory, evs: list[Evaluation], now: d
 async def _averages(s: AsyncSession, tr: Trajectory, ev: Evaluation, now: datetime) -> dict:
     session = await s.get(Session, ev.session_id)
     prompted, responded = await evaluation_results.counts(s, ev)
-    answers = await evaluation_results.answer_sets(s, ev)
+    found = await evaluation_results.tallies(s, ev)
     item = {"session": session.key, "phase": session.phase, "anonymous": ev.anonymous, "prompted": prompted, "responded": responded}
-    if ev.anonymous and len(answers) < evaluations.config(tr).threshold:
+    if ev.anonymous and found.sets < evaluations.config(tr).threshold:
         return item
-    averages = {}
-    for q in ev.questions:
-        values = [a[q["key"]] for a in answers if q["type"] == "rating" and isinstance(a.get(q["key"]), (int, float))]
-        if values:
-            averages[q["key"]] = round(sum(values) / len(values), 2)
-    item["averages"] = averages
+    item["averages"] = {key: round(found.average(key), 2) for key, (_, n) in found.ratings.items() if n}
     return item

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import outbox
+from bot import outbox, sqljson
 from bot.context import Context
 from bot.interactions.errors import Refused
 from bot.models import Evaluation, EvaluationPoolAnswer, EvaluationPrompt, EvaluationResponse, Person, Session, Trajectory
@@ -35,12 +35,43 @@ async def responses(s: AsyncSession, ev: Evaluation) -> list[EvaluationResponse]
     return sorted(rows, key=lambda r: r.id)
 
 
-async def answer_sets(s: AsyncSession, ev: Evaluation) -> list[dict]:
-    """Only the answers of every answer set (table and pool), in no order: for figures
-    over all of them, without loading the rows."""
-    own = (await s.execute(select(EvaluationResponse.answers).where(EvaluationResponse.evaluation_id == ev.id))).scalars().all()
-    pool = (await s.execute(select(EvaluationPoolAnswer.answers).where(EvaluationPoolAnswer.evaluation_id == ev.id))).scalars().all()
-    return [*own, *pool]
+@dataclass(frozen=True)
+class Tallies:
+    """Figures over every answer set of an evaluation (table and pool), counted in SQL."""
+
+    sets: int
+    ratings: dict[str, tuple[float, int]]  # rating key -> (sum, count) of its numbers
+    choices: dict[str, tuple[int, int]]  # choice key -> (answered, the first option)
+
+    def average(self, key: str | None = None) -> float | None:
+        """One rating's average, or (no key) over the answers of every rating."""
+        sums = [self.ratings[key]] if key else list(self.ratings.values())
+        count = sum(n for _, n in sums)
+        return sum(total for total, _ in sums) / count if count else None
+
+
+async def tallies(s: AsyncSession, ev: Evaluation) -> Tallies:
+    """One statement whatever the number of answers: no answer set is loaded."""
+    sets = union_all(
+        select(EvaluationResponse.answers.label("answers")).where(EvaluationResponse.evaluation_id == ev.id),
+        select(EvaluationPoolAnswer.answers.label("answers")).where(EvaluationPoolAnswer.evaluation_id == ev.id),
+    ).subquery()
+    ratings = [q["key"] for q in ev.questions if q.get("type") == "rating"]
+    choices = [q for q in ev.questions if q.get("type") == "choice" and q.get("options")]
+    columns = [func.count()]
+    for key in ratings:
+        value = sqljson.number(sets.c.answers, key)
+        columns += [func.coalesce(func.sum(value), 0), func.count(value)]
+    for q in choices:
+        value = sqljson.string(sets.c.answers, q["key"])
+        columns += [func.count(func.nullif(value, "")), func.count().filter(value == q["options"][0])]
+    row = list((await s.execute(select(*columns).select_from(sets))).one())
+    found = iter(row[1:])
+    return Tallies(
+        sets=int(row[0]),
+        ratings={key: (float(next(found)), int(next(found))) for key in ratings},
+        choices={q["key"]: (int(next(found)), int(next(found))) for q in choices},
+    )
 
 
 async def counts(s: AsyncSession, ev: Evaluation) -> tuple[int, int]:

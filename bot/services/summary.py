@@ -188,23 +188,31 @@ async def build(s: AsyncSession, ctx: Context, trajectory: Trajectory) -> dict:
 
 
 async def _sessions(s: AsyncSession, trajectory: Trajectory) -> list[dict]:
+    """The trajectory's sessions with their RSVP counts: the counts from the
+    invitations' (session, status) index alone, in its order (no sort, no table row)."""
+    live = (Session.trajectory_id == trajectory.id, Session.cancelled.is_(False))
+    counts = await s.execute(
+        select(Invitation.session_id, Invitation.status, func.count())
+        .where(Invitation.session_id.in_(select(Session.id).where(*live)))
+        .group_by(Invitation.session_id, Invitation.status)
+    )
+    by_session: dict[int, dict[str, int]] = {}
+    for sid, status, n in counts:
+        by_session.setdefault(sid, {})[status] = n
     rows = await s.execute(
-        select(Session.id, Session.key, Session.title, Session.phase, Session.starts_at, Session.ends_at, Session.invited_at, Invitation.status, func.count(Invitation.id))
-        .outerjoin(Invitation, Invitation.session_id == Session.id)
-        .where(Session.trajectory_id == trajectory.id, Session.cancelled.is_(False))
-        .group_by(Session.id, Session.key, Session.title, Session.phase, Session.starts_at, Session.ends_at, Session.invited_at, Invitation.status)
+        select(Session.id, Session.key, Session.title, Session.phase, Session.starts_at, Session.ends_at, Session.invited_at)
+        .where(*live)
         .order_by(Session.starts_at)
     )
-    out: dict[int, dict] = {}
-    for sid, key, title, phase, starts, ends, invited_at, status, n in rows:
-        entry = out.setdefault(sid, {
+    return [
+        {
             "id": sid, "key": key, "title": title, "phase": phase, "starts_at": starts, "ends_at": ends,
             "starts": starts.isoformat(), "ends": ends.isoformat(), "timezone": trajectory.timezone,
-            "invited": invited_at is not None, "counts": {"yes": 0, "no": 0, "maybe": 0, "pending": 0, "delegated": 0},
-        })
-        if status:
-            entry["counts"][status] += n
-    return list(out.values())
+            "invited": invited_at is not None,
+            "counts": {status: by_session.get(sid, {}).get(status, 0) for status in ("yes", "no", "maybe", "pending", "delegated")},
+        }
+        for sid, key, title, phase, starts, ends, invited_at in rows
+    ]
 
 
 async def _attendance(s: AsyncSession, sessions: list[dict]) -> list[dict]:
@@ -242,18 +250,16 @@ async def _last_evaluation(s: AsyncSession, trajectory: Trajectory, now: datetim
         return None
     evaluation, title = ev
     prompted, responded = await evaluation_results.counts(s, evaluation)
-    answers = await evaluation_results.answer_sets(s, evaluation)
+    found = await evaluation_results.tallies(s, evaluation)
     # Anonymous: only once closed and from the threshold (one rule: evaluation_results.hidden).
-    shown = evaluation_results.hidden(evaluation, len(answers), evaluations.config(trajectory), now) is None
-    ratings = [q["key"] for q in evaluation.questions if q.get("type") == "rating"]
+    shown = evaluation_results.hidden(evaluation, found.sets, evaluations.config(trajectory), now) is None
     goals = next((q for q in evaluation.questions if q.get("type") == "choice" and "doel" in (q.get("key", "") + q.get("question", "")).lower()), None)
-    scores = [a[k] for a in answers for k in ratings if isinstance(a.get(k), (int, float))]
-    goal_answers = [a.get(goals["key"]) for a in answers if goals and a.get(goals["key"])] if goals else []
+    answered, met = found.choices.get(goals["key"], (0, 0)) if goals else (0, 0)
     return {
         "title": title,
         "response_rate": responded / prompted if prompted else None,
-        "average": sum(scores) / len(scores) if shown and scores else None,
-        "goals_met": (sum(1 for g in goal_answers if g == goals["options"][0]) / len(goal_answers)) if shown and goal_answers else None,
+        "average": found.average() if shown else None,
+        "goals_met": met / answered if shown and answered else None,
     }
 
 
