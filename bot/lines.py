@@ -28,7 +28,10 @@ def session_facts(tr: Translator, vm: dict) -> list[str]:
     if vm.get("phase"):
         lines.append(tr("invite.phase", number=vm["phase"]["number"], name=vm["phase"]["name"]))
     if vm.get("organisations"):
-        lines.append(tr("invite.organisations", names=", ".join(vm["organisations"])))
+        names = ", ".join(tr.escape(name) for name in vm["organisations"])
+        if vm.get("organisations_more"):  # rows queued before the cut have every name and no count
+            names += ", " + tr("command.status.and_more", count=vm["organisations_more"])
+        lines.append(tr("invite.organisations", names=Raw(names)))
     return lines
 
 

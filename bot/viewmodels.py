@@ -31,7 +31,8 @@ class SessionPart(TypedDict):
     location: str | None
     agenda: str | None
     phase: dict[str, Any]  # number, name
-    organisations: list[str]
+    organisations: list[str]  # the first invitations.SHOWN_ORGANISATIONS
+    organisations_more: NotRequired[int]  # the others, counted (rows queued before it: every name)
     cancelled: bool
 
 

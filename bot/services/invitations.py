@@ -29,6 +29,11 @@ def new_ics_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# The invitation names this many invited organisations and counts the rest: a province-wide
+# session invites hundreds, and every invitee's stored message would carry them all.
+SHOWN_ORGANISATIONS = 15
+
+
 def invite_key(session: Session, person: Person) -> str:
     return f"invite:{session.id}:{person.id}"
 
@@ -44,10 +49,7 @@ async def session_context(s: AsyncSession, session: Session, people: list[Person
         await s.execute(select(Phase).where(Phase.trajectory_id == session.trajectory_id, Phase.number == session.phase))
     ).scalar_one_or_none()
     people = people if people is not None else await directory.invitees(s, session)
-    organisations: list[str] = []
-    for person in people:
-        if person.organisation.name not in organisations:
-            organisations.append(person.organisation.name)
+    organisations = list(dict.fromkeys(person.organisation.name for person in people))  # in the invitees' order, once each
     return {
         "trajectory": trajectory.title,
         "timezone": trajectory.timezone,
@@ -58,7 +60,8 @@ async def session_context(s: AsyncSession, session: Session, people: list[Person
         "location": session.location,
         "agenda": session.agenda,
         "phase": {"number": session.phase, "name": phase.name} if phase else {"number": session.phase, "name": ""},
-        "organisations": organisations,
+        "organisations": organisations[:SHOWN_ORGANISATIONS],
+        "organisations_more": max(0, len(organisations) - SHOWN_ORGANISATIONS),
         "cancelled": session.cancelled,
     }
 

@@ -102,6 +102,25 @@ async def test_every_invitee_gets_a_personal_invitation(harness):
     assert h.emu.problems == []
 
 
+async def test_a_session_for_many_organisations_names_fifteen_and_counts_the_rest(harness):
+    """25 organisations invited: the invitation names the first 15 and says "en nog 10";
+    the stored message carries those 15 names, not every one."""
+    from tests.e2e.test_summary import many_organisations
+
+    h = harness
+    for n in range(1, 25):
+        h.emu.add_user(f"UMANY{n:02d}", f"p{n}@voorbeeld.example", f"Persoon {n}")
+    await h.import_example(text=many_organisations(25))
+    await h.command(TREKKER, "uitnodigen start")
+    await h.drain()
+    [message] = invitations_to(h.emu, "UMANY03")
+    names = ", ".join(f"Organisatie {n} met een lange naam" for n in range(15))
+    assert f"*Uitgenodigde organisaties:* {names}, en nog 10\n" in full_text(message)
+    async with h.ctx.db.sessionmaker() as s:
+        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.key.like("invite:%")).limit(1))).scalar_one()
+    assert len(row.data["organisations"]) == 15 and row.data["organisations_more"] == 10
+
+
 async def test_inviting_twice_sends_nothing_new(harness):
     h = harness
     await h.import_example()
