@@ -23,15 +23,18 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 async def insert_ignore(
-    s: AsyncSession, model: Any, rows: Iterable[dict[str, Any]], keys: list[str], json_text: dict[str, str] | None = None
-) -> None:
+    s: AsyncSession, model: Any, rows: Iterable[dict[str, Any]], keys: list[str], json_text: dict[str, str] | None = None,
+    returning: Sequence[Any] = (),
+) -> list[Any]:
     """Insert ``rows`` into ``model``'s table; rows whose ``keys`` exist are left alone.
 
     ``json_text``: JSON columns whose value the rows hold as encoded text already, by
-    column -> the rows' key for it (the text is stored as it is)."""
+    column -> the rows' key for it (the text is stored as it is).  ``returning``: columns
+    to read back from the rows this statement inserted (not those that existed), in no
+    particular order; without it nothing is read back."""
     rows = list(rows)
     if not rows:
-        return
+        return []
     await s.flush()  # ORM rows still pending go first (one with the same key wins, as before)
     postgres = s.bind.dialect.name == "postgresql"
     dialect = postgresql if postgres else sqlite
@@ -40,7 +43,11 @@ async def insert_ignore(
         # SQLite keeps JSON as text; PostgreSQL casts the text to its json type.
         texts = {column: bindparam(name, type_=Text) for column, name in json_text.items()}
         statement = statement.values({c: cast(p, JSON) if postgres else p for c, p in texts.items()})
-    await s.execute(statement.on_conflict_do_nothing(index_elements=keys), rows)
+    statement = statement.on_conflict_do_nothing(index_elements=keys)
+    if not returning:
+        await s.execute(statement, rows)
+        return []
+    return list(await s.execute(statement.returning(*returning), rows))
 
 
 async def insert_select_ignore(s: AsyncSession, model: Any, columns: list[str], query: Any, keys: list[str]) -> None:

@@ -1,8 +1,9 @@
 """Invitations written in bulk: a fixed number of statements per chunk of invitees.
 
-Per chunk: the invitation rows, a read of them back, the invitation messages, the
-calendar files (without PUBLIC_URL: a read of the messages' ids and the files), the
-reminder tasks and the "invited" stamp.  Every insert is ``ON CONFLICT DO NOTHING`` on
+Per chunk: the invitation rows (the insert returns those it made), the invitation
+messages, the calendar files (without PUBLIC_URL: a read of the messages' ids and the
+files) and the reminder tasks; only when some invitees had an invitation already, a
+read of theirs and the "invited" stamp of those never sent.  Every insert is ``ON CONFLICT DO NOTHING`` on
 the row's unique key (``bot.bulk``), so writing a chunk twice, after a crash or from a
 second command at the same time, adds nothing twice.  ``invitations.invite`` writes
 all chunks in one transaction (a small session); ``invite_runs`` commits each chunk.
@@ -70,40 +71,61 @@ def run_chunks(people: Sequence[Person]):
 
 async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -> None:
     """Invite ``people`` who have no invitation yet; counts go into ``result``
-    (``sent``, ``already``, ``unreachable``: an ``invitations.InviteResult``)."""
+    (``sent``, ``already``, ``unreachable``: an ``invitations.InviteResult``).
+
+    A new invitation is written stamped "invited" when its person can be reached (the
+    message follows in this transaction); the insert returns only the rows it made, so
+    only people with an invitation already (a re-run, a colleague handed a seat) are
+    read back, and stamped when theirs never went out."""
     session, now = plan.session, plan.ctx.now()
-    rows = [{"session_id": session.id, "person_id": p.id, "status": "pending", "revision": 0} for p in people]
-    await insert_ignore(s, Invitation, rows, ["session_id", "person_id"])
-    by_person = await _invitations(s, session, people)
+    rows = [{"session_id": session.id, "person_id": p.id, "status": "pending", "revision": 0, "invited_at": now if p.reachable else None}
+            for p in people]
+    made = dict(await insert_ignore(s, Invitation, rows, ["session_id", "person_id"], returning=(Invitation.person_id, Invitation.id)))
+    had = [p for p in people if p.id not in made]
+    by_person = await _invitations(s, session, had) if had else {}
     todo: list[tuple[Person, _Invitation]] = []
+    stamp: list[int] = []
     for person in people:
-        inv = by_person[person.id]
-        if inv.invited_at is not None:
-            result.already += 1
-        elif not person.reachable:
-            result.unreachable.append(person.name)
+        if person.id in made:
+            inv = _Invitation(made[person.id], "pending", None, None, None)
         else:
-            todo.append((person, inv))
+            inv = by_person[person.id]
+            if inv.invited_at is not None:
+                result.already += 1
+                continue
+        if not person.reachable:
+            result.unreachable.append(person.name)
+            continue
+        todo.append((person, inv))
+        if person.id not in made:
+            stamp.append(inv.id)
     if not todo:
         return
     await outbox.insert_many(s, [_message(plan, person, inv) for person, inv in todo], now=now)
     if plan.files:
         await _calendar_files(s, plan, todo)
     await _reminder_tasks(s, plan, [inv.id for _, inv in todo])
-    await s.execute(
-        update(Invitation)
-        .where(Invitation.id.in_([inv.id for _, inv in todo]), Invitation.invited_at.is_(None))
-        .values(invited_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    stamped = {inv.id for _, inv in todo}
-    for loaded in list(s.identity_map.values()):  # an Invitation the caller holds (send_invitation) sees the stamp
-        if isinstance(loaded, Invitation) and loaded.id in stamped:
-            set_committed_value(loaded, "invited_at", now)
+    if stamp:
+        await _stamp(s, stamp, now)
     result.sent += len(todo)
     for person, _ in todo:  # where each went ("Verstuurd: 4 via Slack, 2 per e-mail")
         where = reached_by(person)
         result.reached[where] = result.reached.get(where, 0) + 1
+
+
+async def _stamp(s: AsyncSession, invitation_ids: list[int], now: datetime) -> None:
+    """Existing invitations whose message goes out now: "invited", also on an
+    Invitation object the caller holds (``send_invitation``)."""
+    await s.execute(
+        update(Invitation)
+        .where(Invitation.id.in_(invitation_ids), Invitation.invited_at.is_(None))
+        .values(invited_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    stamped = set(invitation_ids)
+    for loaded in list(s.identity_map.values()):
+        if isinstance(loaded, Invitation) and loaded.id in stamped:
+            set_committed_value(loaded, "invited_at", now)
 
 
 @dataclass(frozen=True)
