@@ -5,6 +5,7 @@
 - the real bot started as a separate process (``python -m bot serve``), and a bare
   Bolt AsyncApp whose listener only acks, served the same way
   (``python bench/_common.py bare-app``);
+- a fresh PostgreSQL database next to a given one, dropped afterwards;
 - small helpers: free ports, waiting for a server, percentiles.
 
 Everything runs on loopback; nothing is written outside a temporary directory.
@@ -13,6 +14,7 @@ Everything runs on loopback; nothing is written outside a temporary directory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -273,3 +275,29 @@ if __name__ == "__main__":
     else:
         print("usage: python bench/_common.py bare-app  (the benchmarks start it themselves)", file=sys.stderr)
         sys.exit(2)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+async def pg_admin(url: str, sql: str) -> None:
+    """One statement on the database ``url`` names, outside a transaction (CREATE/DROP DATABASE)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres(url: str, name: str):
+    """An empty database ``name`` on the server of ``url`` (made anew, dropped afterwards):
+    every run starts from the same empty tables, whatever earlier runs left behind."""
+    await pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await pg_admin(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{url.rpartition('/')[0]}/{name}"
+    finally:
+        await pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

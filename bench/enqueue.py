@@ -3,7 +3,8 @@
     python bench/enqueue.py [--people 2000] [--small 20] [--rounds 3] [--database-url postgresql://...]
 
 Set-up per size (all on loopback, SQLite in a temporary directory unless
-``--database-url`` names an empty PostgreSQL database):
+``--database-url`` names a PostgreSQL database: each run gets a new, empty database
+next to it, dropped afterwards):
 - the Slack emulator of the test suite with the generated people as members;
 - the real bot in this process (``bootstrap`` + ``web_app`` behind aiohttp, the same
   Bolt endpoint as production, ``SLACK_PROCESS_BEFORE_RESPONSE=false``), quiet hours off,
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -39,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SIGNING_SECRET, TOKEN, add_people, bot_env, trajectory_yaml, user_id  # noqa: E402
+from _common import SIGNING_SECRET, TOKEN, add_people, bot_env, fresh_postgres, trajectory_yaml, user_id  # noqa: E402
 
 from aiohttp import web  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
@@ -93,64 +95,71 @@ async def click_yes(drv, emu, observer, who: int, key: str) -> float:
 
 
 async def run(people: int, database_url: str | None, key: str = KEY) -> dict:
-    with tempfile.TemporaryDirectory(prefix="bench-enqueue-") as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'bot.db'}"
-        await asyncio.to_thread(dbmod.upgrade, url)
-        observer = create_async_engine(to_async_url(url))  # plain reads, no write lock
-        async with SlackEmulator(token=TOKEN) as emu:
-            add_people(emu, people)
-            env = bot_env(emu.api_url, url, SLACK_LOOKUP_PER_MINUTE="600000")
-            bot = bootstrap(load_settings(env, dotenv=False))
-            bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)  # set-up only: deliver s000 at once
-            runner = web.AppRunner(web_app(bot, run_background=False), access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = runner.addresses[0][1]
-            try:
-                parsed, errors = parse(trajectory_yaml(people, key, extra_sessions=1), "enqueue.yaml")
-                assert not errors, [e.format() for e in errors]
-                await import_file(bot.ctx, parsed)
-                async with SlackDriver(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, emulator=emu,
-                                       timeout=120) as drv:
-                    r = await drv.command(user_id(0), f"uitnodigen s000 traject:{key}")
-                    await emu.wait_for(lambda: emu.responses(r.response_url), timeout=60)
-                    await bot.dispatcher.drain()
-                    baseline = await click_yes(drv, emu, observer, 2, key)
+    """One invite on a database of its own: a new SQLite file, or a new PostgreSQL
+    database next to ``database_url``."""
+    if database_url is None:
+        with tempfile.TemporaryDirectory(prefix="bench-enqueue-") as tmp:
+            return await measure(people, f"sqlite:///{Path(tmp) / 'bot.db'}", key)
+    async with fresh_postgres(database_url, f"bench_enqueue_{os.getpid()}") as url:
+        return await measure(people, url, key)
 
-                    statements = []
-                    listener = lambda *args: statements.append(1)  # noqa: E731
-                    event.listen(bot.ctx.db.engine.sync_engine, "before_cursor_execute", listener)
-                    started = time.monotonic()
-                    r = await drv.command(user_id(0), f"uitnodigen start traject:{key}")
-                    assert r.status == 200, r.body_text
-                    await emu.wait_for(lambda: emu.responses(r.response_url), timeout=120, interval=0.002)
-                    first_answer = time.monotonic() - started
-                    answer = emu.responses(r.response_url)[-1].get("text", "")
 
-                    async def all_written(conn):
-                        return (await conn.execute(INVITED, {"key": key})).scalar() >= people
+async def measure(people: int, url: str, key: str) -> dict:
+    await asyncio.to_thread(dbmod.upgrade, url)
+    observer = create_async_engine(to_async_url(url))  # plain reads, no write lock
+    async with SlackEmulator(token=TOKEN) as emu:
+        add_people(emu, people)
+        env = bot_env(emu.api_url, url, SLACK_LOOKUP_PER_MINUTE="600000")
+        bot = bootstrap(load_settings(env, dotenv=False))
+        bot.dispatcher.pacer = Pacer({}, default_per_minute=600_000)  # set-up only: deliver s000 at once
+        runner = web.AppRunner(web_app(bot, run_background=False), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            parsed, errors = parse(trajectory_yaml(people, key, extra_sessions=1), "enqueue.yaml")
+            assert not errors, [e.format() for e in errors]
+            await import_file(bot.ctx, parsed)
+            async with SlackDriver(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, emulator=emu,
+                                   timeout=120) as drv:
+                r = await drv.command(user_id(0), f"uitnodigen s000 traject:{key}")
+                await emu.wait_for(lambda: emu.responses(r.response_url), timeout=60)
+                await bot.dispatcher.drain()
+                baseline = await click_yes(drv, emu, observer, 2, key)
 
-                    click = asyncio.create_task(click_yes(drv, emu, observer, 1, key)) if people > 100 else None
-                    done_at = await until(observer, all_written, since=started)
-                    enqueue = done_at - started
-                    event.remove(bot.ctx.db.engine.sync_engine, "before_cursor_execute", listener)
-                    n_statements = len(statements)
-                    during = None
-                    if click is not None:
-                        during = await click
-                    await bot.ctx.jobs.idle()
-            finally:
-                await bot.ctx.jobs.stop()
-                await runner.cleanup()
-                await bot.ctx.db.dispose()
-                await observer.dispose()
+                statements = []
+                listener = lambda *args: statements.append(1)  # noqa: E731
+                event.listen(bot.ctx.db.engine.sync_engine, "before_cursor_execute", listener)
+                started = time.monotonic()
+                r = await drv.command(user_id(0), f"uitnodigen start traject:{key}")
+                assert r.status == 200, r.body_text
+                await emu.wait_for(lambda: emu.responses(r.response_url), timeout=120, interval=0.002)
+                first_answer = time.monotonic() - started
+                answer = emu.responses(r.response_url)[-1].get("text", "")
+
+                async def all_written(conn):
+                    return (await conn.execute(INVITED, {"key": key})).scalar() >= people
+
+                click = asyncio.create_task(click_yes(drv, emu, observer, 1, key)) if people > 100 else None
+                done_at = await until(observer, all_written, since=started)
+                enqueue = done_at - started
+                event.remove(bot.ctx.db.engine.sync_engine, "before_cursor_execute", listener)
+                n_statements = len(statements)
+                during = None
+                if click is not None:
+                    during = await click
+                await bot.ctx.jobs.idle()
+        finally:
+            await bot.ctx.jobs.stop()
+            await runner.cleanup()
+            await bot.ctx.db.dispose()
+            await observer.dispose()
     return {"people": people, "enqueue": enqueue, "statements": n_statements, "first_answer": first_answer,
             "answer": answer.splitlines()[0] if answer else "", "rsvp": during, "rsvp_baseline": baseline}
 
 
 async def main(people: int, small: int, database_url: str | None, rounds: int = 3) -> None:
-    import os
     from statistics import median
 
     backend = "PostgreSQL" if database_url else "SQLite"
@@ -181,7 +190,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=2000, help="the large invite (default 2000)")
     parser.add_argument("--small", type=int, default=20, help="the small invite (default 20)")
-    parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL database; each run makes its own next to it (default: SQLite)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of both sizes, alternating (default 3)")
     args = parser.parse_args()
     try:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, email, trajectory_yaml  # noqa: E402
+from _common import ROOT, email, fresh_postgres, trajectory_yaml  # noqa: E402
 
 from bot import db as dbmod  # noqa: E402
 from bot.app import bootstrap  # noqa: E402
@@ -58,16 +58,6 @@ async def outbox_counts(bot) -> Counter:
     async with bot.ctx.db.sessionmaker() as s:
         rows = (await s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()
     return Counter(dict(rows))
-
-
-async def _pg_admin(admin_url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 class SinkProcess:
@@ -109,14 +99,10 @@ async def start_sink(tmp: Path, temporary: float) -> SinkProcess:
 
 async def main(people: int, per_minute: int, temporary: float, concurrency: int, postgres: str | None = None) -> None:
     started = time.monotonic()
-    dbname = f"bench_mailout_{os.getpid()}"
-    if postgres:
-        await _pg_admin(postgres, f'CREATE DATABASE "{dbname}"')
-    try:
-        await _run(people, per_minute, temporary, concurrency, postgres and postgres.rpartition("/")[0] + "/" + dbname, started)
-    finally:
-        if postgres:
-            await _pg_admin(postgres, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    if not postgres:
+        return await _run(people, per_minute, temporary, concurrency, None, started)
+    async with fresh_postgres(postgres, f"bench_mailout_{os.getpid()}") as url:
+        await _run(people, per_minute, temporary, concurrency, url, started)
 
 
 async def _run(people: int, per_minute: int, temporary: float, concurrency: int, postgres_url: str | None, started: float) -> None:

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import pg_admin  # noqa: E402
+
 from sqlalchemy import event, insert  # noqa: E402
 
 from bot import db as dbmod  # noqa: E402
@@ -128,16 +130,6 @@ async def migrate(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url}
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "db", "upgrade", env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL)
     assert await proc.wait() == 0
-
-
-async def pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def database_urls(args: argparse.Namespace, folder: Path) -> dict[str, str]:
