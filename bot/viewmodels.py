@@ -14,7 +14,8 @@ a dict); only the top-level keys are checked.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from functools import lru_cache
+from typing import Any, NotRequired, TypedDict, get_origin, get_type_hints
 
 # -- invitations (bot/services/invitations.py) ------------------------------------
 
@@ -371,10 +372,18 @@ def version_of(template: str) -> int:
         raise UnknownTemplate(f"outbox template {template!r} has no entry in bot.viewmodels.VERSIONS") from None
 
 
+@lru_cache(maxsize=None)
+def required_keys(template: str) -> frozenset[str]:
+    """The keys of the template's TypedDict not marked ``NotRequired``.  Read from the
+    resolved hints: with ``from __future__ import annotations`` the annotations are strings
+    and ``__required_keys__`` counts every key as required (Python 3.11)."""
+    hints = get_type_hints(VIEWMODELS[template], include_extras=True)
+    return frozenset(key for key, hint in hints.items() if get_origin(hint) is not NotRequired)
+
+
 def missing_keys(template: str, data: dict[str, Any]) -> list[str]:
     """The required keys of the template's TypedDict that ``data`` lacks."""
-    required = VIEWMODELS[template].__required_keys__
-    return sorted(key for key in required if key not in data)
+    return sorted(key for key in required_keys(template) if key not in data)
 
 
 def problem(template: str, version: int | None, data: Any) -> str | None:

@@ -103,6 +103,24 @@ async def test_every_message_of_a_flow_fits_its_view_model_and_renders(world):
         assert slack_render(message)["blocks"] and teams_render(message)["card"]
 
 
+async def test_a_row_queued_without_an_optional_key_is_sent(world):
+    """``NotRequired`` keys (``organisations_more``, added later) may be missing from rows
+    queued before them: such a row is sent, and lists its names without a count."""
+    assert "organisations_more" not in viewmodels.required_keys("invitation")
+    assert "organisations" in viewmodels.required_keys("invitation")
+    assert {"engagement", "attendance"}.isdisjoint(viewmodels.required_keys("summary"))
+    await queue_invitations(world)
+    row = await invitation_row(world)
+    async with world.ctx.db.transaction() as s:
+        stored = await s.get(OutboxMessage, row.id)
+        stored.data = {k: v for k, v in stored.data.items() if k != "organisations_more"}
+    await world.drain()
+    async with world.ctx.db.sessionmaker() as s:
+        assert (await s.get(OutboxMessage, row.id)).status == "sent"
+    [message] = [m for _, target, m in messages(world) if m.data.get("invitation_id") == row.data["invitation_id"]]
+    assert "Uitgenodigde organisaties:* Gemeente Voorbeeldstad" in str(slack_render(message)["blocks"])
+
+
 async def test_sent_context_rebuilds_when_the_stored_version_is_old(world, monkeypatch):
     await queue_invitations(world)
     await world.drain()
