@@ -41,6 +41,11 @@ def invite_key(session: Session, person: Person) -> str:
 # -- view-models ------------------------------------------------------------------
 
 
+def invited_organisations(people: list[Person]) -> list[str]:
+    """The invitees' organisations, in the invitees' order, once each."""
+    return list(dict.fromkeys(person.organisation.name for person in people))
+
+
 async def session_context(s: AsyncSession, session: Session, people: list[Person] | None = None) -> dict:
     """The parts of an invitation that are the same for every invitee (``people``: the
     invitees, when the caller has them already)."""
@@ -49,7 +54,7 @@ async def session_context(s: AsyncSession, session: Session, people: list[Person
         await s.execute(select(Phase).where(Phase.trajectory_id == session.trajectory_id, Phase.number == session.phase))
     ).scalar_one_or_none()
     people = people if people is not None else await directory.invitees(s, session)
-    organisations = list(dict.fromkeys(person.organisation.name for person in people))  # in the invitees' order, once each
+    organisations = invited_organisations(people)
     return {
         "trajectory": trajectory.title,
         "timezone": trajectory.timezone,

@@ -21,7 +21,9 @@ from bot.identity import User, is_user, route
 from bot.interactions.errors import Problem, Problems, Refused
 from bot.limits import EMAIL_LIMIT, NAME_LIMIT
 from bot.models import Invitation, OutboxMessage, Person, Session, Trajectory
+from bot.services import directory
 from bot.services.invitations import (
+    invited_organisations,
     load_invitation,
     refresh_invitation_message,
     send_invitation,
@@ -204,7 +206,8 @@ async def _hand_over(s: AsyncSession, ctx: Context, inv: Invitation, colleague: 
 
 async def overview(s: AsyncSession, ctx: Context, session: Session) -> dict:
     """RSVP counts, organisations with nobody coming, who has not answered."""
-    base = await session_context(s, session)
+    invitees = await directory.invitees(s, session)
+    base = await session_context(s, session, invitees)
     invitations = (
         await s.execute(
             select(Invitation)
@@ -235,7 +238,7 @@ async def overview(s: AsyncSession, ctx: Context, session: Session) -> dict:
         "key": session.key,
         "invited": session.invited_at is not None,
         "counts": counts,
-        "organisations_missing": [name for name in base["organisations"] if name not in coming_orgs],
+        "organisations_missing": [name for name in invited_organisations(invitees) if name not in coming_orgs],  # all, not the 15 of base
         "pending_names": [inv.person.name for inv in invitations if inv.status == "pending"],
         "undelivered": undelivered,
     }

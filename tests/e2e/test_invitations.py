@@ -119,6 +119,8 @@ async def test_a_session_for_many_organisations_names_fifteen_and_counts_the_res
     async with h.ctx.db.sessionmaker() as s:
         row = (await s.execute(select(OutboxMessage).where(OutboxMessage.key.like("invite:%")).limit(1))).scalar_one()
     assert len(row.data["organisations"]) == 15 and row.data["organisations_more"] == 10
+    r = await h.command(TREKKER, "status start")  # the trekker's overview still names every organisation nobody comes from
+    assert "Organisatie 24 met een lange naam" in reply_text(h, r)
 
 
 async def test_inviting_twice_sends_nothing_new(harness):
