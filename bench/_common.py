@@ -265,18 +265,6 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["bare-app"]:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        try:
-            asyncio.run(_serve_bare_app())
-        except KeyboardInterrupt:
-            pass
-    else:
-        print("usage: python bench/_common.py bare-app  (the benchmarks start it themselves)", file=sys.stderr)
-        sys.exit(2)
-
-
 # -- PostgreSQL ------------------------------------------------------------------------------
 
 
@@ -301,3 +289,16 @@ async def fresh_postgres(url: str, name: str):
         yield f"{url.rpartition('/')[0]}/{name}"
     finally:
         await pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["bare-app"]:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        try:
+            asyncio.run(_serve_bare_app())
+        except KeyboardInterrupt:
+            pass
+    else:
+        print("usage: python bench/_common.py bare-app  (the benchmarks start it themselves)", file=sys.stderr)
+        sys.exit(2)
+

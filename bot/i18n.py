@@ -75,9 +75,18 @@ class _Fill:
         return "".join(out)
 
 
+# Names Jinja does not read as variables (its constants and globals), and carriage
+# returns (Jinja turns \r\n into \n): texts with them stay with Jinja.
+_NOT_VARIABLES = {"true", "false", "none", "True", "False", "None", *_env.globals}
+
+
+def _fills(source: str) -> bool:
+    return bool(_PLAIN.fullmatch(source)) and "\r" not in source and not _NOT_VARIABLES.intersection(_PLACEHOLDER.findall(source))
+
+
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> jinja2.Template | _Fill:
-    return _Fill(source) if _PLAIN.fullmatch(source) else _env.from_string(source)
+    return _Fill(source) if _fills(source) else _env.from_string(source)
 
 
 def normalise_language(lang: str | None) -> str:

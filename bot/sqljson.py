@@ -2,8 +2,8 @@
 
 ``number(answers, "waarde")`` is the value under that key when it is a JSON number,
 ``string(answers, "doelen")`` when it is a JSON string; anything else (missing, null,
-another type) is NULL.  So aggregates (``avg``, ``count``) count what Python's
-``isinstance`` checks would, and PostgreSQL never fails on a cast of a wrong type.
+another type: a text, a list, true/false) is NULL.  So aggregates (``avg``, ``count``)
+count only real numbers and texts, and PostgreSQL never fails on a cast of a wrong type.
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ within 30 days of that request.  What counts as a request, and as a reaction:
 
 The flag names what is waiting.  The trekker's own organisation (one with an active
 trekker) is never flagged.  An organisation that joined less than 30 days ago is
-marked "nieuw" instead.  A fixed number of grouped queries, whatever the size; the
-invitation and memo queries return only the requests still open after 30 days (at
-2,000 people most pairs of organisation and session were answered).  The summary names
-the first organisations and their oldest requests; the rest is counted, and only the
-named organisations' invitations are listed.
+marked "nieuw" instead.  A fixed number of grouped queries, whatever the size: the
+open invitations are counted per organisation in SQL, and the memo query returns only
+the memos still unread after 30 days.  The summary names the first organisations and
+their oldest requests; the rest is counted, and only the named organisations' oldest
+five invitations are read.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ async def watch(s: AsyncSession, trajectory_id: int, now: datetime) -> Watch:
             counts[org] = counts.get(org, 0) + n
     shown = sorted(counts, key=lambda org: names[org])[:SHOWN_ORGANISATIONS]
     invited: dict[int, list[Request]] = {}
-    for org, request in await _invitations(s, trajectory_id, cutoff, shown):
+    for org, request in await _invitations(s, cutoff, shown):
         invited.setdefault(org, []).append(request)
     return Watch(  # invitations first: the order of the kinds when asked at the same moment
         waiting={org: sorted(invited.get(org, []) + requests.get(org, []), key=lambda r: as_utc(r.asked_at)) for org in shown},
@@ -121,7 +121,7 @@ async def _trekker_organisations(s: AsyncSession, trajectory_id: int) -> set[int
     return set(rows.scalars())
 
 
-def _open_invitations(trajectory_id: int, cutoff: datetime, organisations: list[int]) -> Select:
+def _open_invitations(cutoff: datetime, organisations: list[int]) -> Select:
     """Per organisation and session: invited before ``cutoff`` and nobody of it answered;
     at most the oldest ``SHOWN_ITEMS`` per organisation (the summary shows no more)."""
     asked = func.min(Invitation.invited_at)
@@ -166,9 +166,9 @@ def _open_invitation_counts(trajectory_id: int, cutoff: datetime) -> Select:
     )
 
 
-async def _invitations(s: AsyncSession, trajectory_id: int, cutoff: datetime, organisations: list[int]) -> list[tuple[int, Request]]:
+async def _invitations(s: AsyncSession, cutoff: datetime, organisations: list[int]) -> list[tuple[int, Request]]:
     """The oldest open invitations of these organisations (the query runs also for none: a fixed count)."""
-    rows = await s.execute(_open_invitations(trajectory_id, cutoff, organisations))
+    rows = await s.execute(_open_invitations(cutoff, organisations))
     return [(org, Request("invitation", title, asked, False)) for org, title, asked in rows]
 
 
