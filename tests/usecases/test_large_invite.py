@@ -101,7 +101,7 @@ async def test_the_trekker_gets_an_answer_at_once_and_the_rows_follow_in_chunks(
 
 class Commits:
     """The order of committed transactions, by what they wrote: ``chunk`` (a chunk of
-    the invite run stamped its invitations) or ``answer`` (an RSVP was stored)."""
+    the invite run wrote its invitations) or ``answer`` (an RSVP was stored)."""
 
     def __init__(self, engine):
         self.order: list[str] = []
@@ -118,7 +118,7 @@ class Commits:
 
     def _commit(self, conn):
         written = " ".join(conn.info.pop("written", []))
-        if "UPDATE invitation SET invited_at" in written:
+        if "INSERT INTO invitation" in written:
             self.order.append("chunk")
             if self.order.count("chunk") in self.chunks:
                 self.chunks[self.order.count("chunk")].set()
@@ -139,7 +139,7 @@ async def test_an_rsvp_click_is_stored_while_the_invitations_are_written(big):
     commits = Commits(ctx.db.engine.sync_engine)
     try:
         await uc.invite(ctx, TREKKER, tid, "start")
-        await commits.chunks[1].wait()
+        await asyncio.wait_for(commits.chunks[1].wait(), 60)
         await uc.answer(ctx, User("slack", user_id(1)), other.id, "yes")
         await ctx.jobs.idle()
     finally:
@@ -160,7 +160,7 @@ async def test_a_read_that_waits_for_a_chunk_gets_in_before_the_next_one(big):
     commits = Commits(ctx.db.engine.sync_engine)
     try:
         await uc.invite(ctx, TREKKER, await trajectory_id(ctx), "start")
-        await commits.third_chunk_writing.wait()
+        await asyncio.wait_for(commits.third_chunk_writing.wait(), 60)
         seen = await invited(ctx)  # started while the third chunk holds the lock
         chunks_when_read = commits.order.count("chunk")
         await ctx.jobs.idle()
@@ -216,7 +216,7 @@ async def test_a_crash_mid_enqueue_then_the_sweep_completes_it_without_doubles(b
     commits = Commits(ctx.db.engine.sync_engine)
     try:
         await uc.invite(ctx, TREKKER, tid, "start")
-        await commits.chunks[2].wait()
+        await asyncio.wait_for(commits.chunks[2].wait(), 60)
         await ctx.jobs.stop()  # the process dies mid-run (the open chunk rolls back)
     finally:
         commits.close()
