@@ -374,9 +374,8 @@ def version_of(template: str) -> int:
 
 @lru_cache(maxsize=None)
 def required_keys(template: str) -> frozenset[str]:
-    """The keys of the template's TypedDict not marked ``NotRequired``.  Read from the
-    resolved hints: with ``from __future__ import annotations`` the annotations are strings
-    and ``__required_keys__`` counts every key as required (Python 3.11)."""
+    """The keys of the template's TypedDict not ``NotRequired``, from the resolved hints
+    (with the future import ``__required_keys__`` holds every key on Python 3.11)."""
     hints = get_type_hints(VIEWMODELS[template], include_extras=True)
     return frozenset(key for key, hint in hints.items() if get_origin(hint) is not NotRequired)
 
