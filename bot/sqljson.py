@@ -16,6 +16,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 class _Typed(FunctionElement):
     inherit_cache = True
+    sqlite_types: tuple[str, ...]  # json_type() of the values kept
+    postgresql_type: str  # json_typeof() of the values kept
+    postgresql_cast: str | None = None  # the SQL type the text of ``->>`` is cast to
 
     def __init__(self, column: ColumnElement, key: str):
         super().__init__(column, literal(key, String()))
@@ -25,12 +28,17 @@ class number(_Typed):
     inherit_cache = True
     type = Float()
     name = "json_number"
+    sqlite_types = ("integer", "real")
+    postgresql_type = "number"
+    postgresql_cast = "FLOAT"
 
 
 class string(_Typed):
     inherit_cache = True
     type = String()
     name = "json_string"
+    sqlite_types = ("text",)
+    postgresql_type = "string"
 
 
 def _parts(element: _Typed, compiler, **kw) -> tuple[str, str]:
@@ -38,27 +46,21 @@ def _parts(element: _Typed, compiler, **kw) -> tuple[str, str]:
     return compiler.process(column, **kw), compiler.process(key, **kw)
 
 
-@compiles(number, "sqlite")
-def _number_sqlite(element, compiler, **kw):
+def _sqlite(element: _Typed, compiler, **kw) -> str:
     column, key = _parts(element, compiler, **kw)
     path = f"'$.' || json_quote({key})"
-    return f"CASE WHEN json_type({column}, {path}) IN ('integer', 'real') THEN json_extract({column}, {path}) END"
+    kinds = ", ".join(f"'{kind}'" for kind in element.sqlite_types)
+    return f"CASE WHEN json_type({column}, {path}) IN ({kinds}) THEN json_extract({column}, {path}) END"
 
 
-@compiles(string, "sqlite")
-def _string_sqlite(element, compiler, **kw):
+def _postgresql(element: _Typed, compiler, **kw) -> str:
     column, key = _parts(element, compiler, **kw)
-    path = f"'$.' || json_quote({key})"
-    return f"CASE WHEN json_type({column}, {path}) = 'text' THEN json_extract({column}, {path}) END"
+    value = f"({column})::json ->> CAST({key} AS TEXT)"
+    if element.postgresql_cast:
+        value = f"CAST({value} AS {element.postgresql_cast})"
+    return f"CASE WHEN json_typeof(({column})::json -> CAST({key} AS TEXT)) = '{element.postgresql_type}' THEN {value} END"
 
 
-@compiles(number, "postgresql")
-def _number_postgresql(element, compiler, **kw):
-    column, key = _parts(element, compiler, **kw)
-    return f"CASE WHEN json_typeof(({column})::json -> CAST({key} AS TEXT)) = 'number' THEN CAST(({column})::json ->> CAST({key} AS TEXT) AS FLOAT) END"
-
-
-@compiles(string, "postgresql")
-def _string_postgresql(element, compiler, **kw):
-    column, key = _parts(element, compiler, **kw)
-    return f"CASE WHEN json_typeof(({column})::json -> CAST({key} AS TEXT)) = 'string' THEN ({column})::json ->> CAST({key} AS TEXT) END"
+for _kind in (number, string):
+    compiles(_kind, "sqlite")(_sqlite)
+    compiles(_kind, "postgresql")(_postgresql)

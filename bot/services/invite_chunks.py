@@ -3,8 +3,8 @@
 Per chunk: the invitation rows (the insert returns those it made), the invitation
 messages, the calendar files (without PUBLIC_URL: a read of the messages' ids and the
 files) and the reminder tasks; only when some invitees had an invitation already, a
-read of theirs and the "invited" stamp of those never sent.  Every insert is ``ON CONFLICT DO NOTHING`` on
-the row's unique key (``bot.bulk``), so writing a chunk twice, after a crash or from a
+read of theirs and the "invited" stamp of those never sent.  Every insert is
+``ON CONFLICT DO NOTHING`` on the row's unique key (``bot.bulk``), so writing a chunk twice, after a crash or from a
 second command at the same time, adds nothing twice.  ``invitations.invite`` writes
 all chunks in one transaction (a small session); ``invite_runs`` commits each chunk.
 """
@@ -86,19 +86,16 @@ async def write(s: AsyncSession, plan: Plan, people: Sequence[Person], result) -
     todo: list[tuple[Person, _Invitation]] = []
     stamp: list[int] = []
     for person in people:
-        if person.id in made:
-            inv = _Invitation(made[person.id], "pending", None, None, None)
-        else:
-            inv = by_person[person.id]
-            if inv.invited_at is not None:
-                result.already += 1
-                continue
-        if not person.reachable:
+        new = person.id in made
+        inv = _Invitation(made[person.id], "pending", None, None, None) if new else by_person[person.id]
+        if inv.invited_at is not None:
+            result.already += 1
+        elif not person.reachable:
             result.unreachable.append(person.name)
-            continue
-        todo.append((person, inv))
-        if person.id not in made:
-            stamp.append(inv.id)
+        else:
+            todo.append((person, inv))
+            if not new:
+                stamp.append(inv.id)
     if not todo:
         return
     await outbox.insert_many(s, [_message(plan, person, inv) for person, inv in todo], now=now)

@@ -125,14 +125,10 @@ async def test_teams_signoff_and_commitment_requests_without_reaction(th):
 async def test_slack_many_quiet_organisations_the_first_named_the_rest_counted(harness):
     """Twenty organisations invited, nobody answers: the summary names fifteen and counts
     the others; the stored message keeps only what is shown."""
-    from tests.e2e.test_summary import many_organisations
+    from tests.e2e.test_summary import invite_many_organisations
 
     h = harness
-    for n in range(1, 21):
-        h.emu.add_user(f"UQUIET{n:02d}", f"p{n}@voorbeeld.example", f"Persoon {n}")
-    await h.import_example(text=many_organisations(21))
-    await h.command(TREKKER, "uitnodigen start")
-    await h.drain()
+    await invite_many_organisations(h, 21)
     h.clock.set(local(2027, 3, 4, 10, 0))  # 31 days later
     await h.command(TREKKER, "status")
     await h.drain()

@@ -105,14 +105,10 @@ async def test_every_invitee_gets_a_personal_invitation(harness):
 async def test_a_session_for_many_organisations_names_fifteen_and_counts_the_rest(harness):
     """25 organisations invited: the invitation names the first 15 and says "en nog 10";
     the stored message carries those 15 names, not every one."""
-    from tests.e2e.test_summary import many_organisations
+    from tests.e2e.test_summary import invite_many_organisations
 
     h = harness
-    for n in range(1, 25):
-        h.emu.add_user(f"UMANY{n:02d}", f"p{n}@voorbeeld.example", f"Persoon {n}")
-    await h.import_example(text=many_organisations(25))
-    await h.command(TREKKER, "uitnodigen start")
-    await h.drain()
+    await invite_many_organisations(h, 25)
     [message] = invitations_to(h.emu, "UMANY03")
     names = ", ".join(f"Organisatie {n} met een lange naam" for n in range(15))
     assert f"*Uitgenodigde organisaties:* {names}, en nog 10\n" in full_text(message)

@@ -142,6 +142,16 @@ def many_organisations(count: int, hostile: bool = False, ambassadors: int = 1) 
     return "\n".join([head] + orgs + [""] + people + ["", sessions.replace("{organisations: [gemeente, ggd, linde, thuiszorg, welzijn]}", "{roles: [ambassadeur]}")] + commitments + ["", forms])
 
 
+async def invite_many_organisations(h, count: int) -> None:
+    """``many_organisations(count)`` imported with its people in the workspace (``UMANY01``,
+    ...), and ``start`` invited and sent."""
+    for n in range(1, count):
+        h.emu.add_user(f"UMANY{n:02d}", f"p{n}@voorbeeld.example", f"Persoon {n}")
+    await h.import_example(text=many_organisations(count))
+    await h.command(TREKKER, "uitnodigen start")
+    await h.drain()
+
+
 async def posted_within_limits(h, text: str):
     """The summary of this trajectory file, as the emulator took it (it rejects anything
     over Slack's limits): at most 50 blocks, sections of at most 3,000 characters."""

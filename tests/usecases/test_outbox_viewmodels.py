@@ -76,12 +76,18 @@ async def test_a_row_queued_with_an_older_version_is_failed_and_not_sent(world, 
     assert "Ambassadeur" not in " ".join(lines)  # ids only, no names
 
 
-async def test_a_row_missing_a_required_key_is_failed_and_not_sent(world):
+async def queued_without(world, key: str) -> OutboxMessage:
+    """Invitations queued, and OWNER's row stored without ``key`` (as queued before it existed)."""
     await queue_invitations(world)
     row = await invitation_row(world)
     async with world.ctx.db.transaction() as s:
         stored = await s.get(OutboxMessage, row.id)
-        stored.data = {k: v for k, v in stored.data.items() if k != "title"}
+        stored.data = {k: v for k, v in stored.data.items() if k != key}
+    return row
+
+
+async def test_a_row_missing_a_required_key_is_failed_and_not_sent(world):
+    await queued_without(world, "title")
     await world.drain()
     assert invitations_sent_to(world, OWNER) == []
     row = await invitation_row(world)
@@ -109,15 +115,11 @@ async def test_a_row_queued_without_an_optional_key_is_sent(world):
     assert "organisations_more" not in viewmodels.required_keys("invitation")
     assert "organisations" in viewmodels.required_keys("invitation")
     assert {"engagement", "attendance"}.isdisjoint(viewmodels.required_keys("summary"))
-    await queue_invitations(world)
-    row = await invitation_row(world)
-    async with world.ctx.db.transaction() as s:
-        stored = await s.get(OutboxMessage, row.id)
-        stored.data = {k: v for k, v in stored.data.items() if k != "organisations_more"}
+    row = await queued_without(world, "organisations_more")
     await world.drain()
     async with world.ctx.db.sessionmaker() as s:
         assert (await s.get(OutboxMessage, row.id)).status == "sent"
-    [message] = [m for _, target, m in messages(world) if m.data.get("invitation_id") == row.data["invitation_id"]]
+    [message] = [m for _, _, m in messages(world) if m.data.get("invitation_id") == row.data["invitation_id"]]
     assert "Uitgenodigde organisaties:* Gemeente Voorbeeldstad" in str(slack_render(message)["blocks"])
 
 
